@@ -1,0 +1,390 @@
+// Package raftnet is a deterministic, in-memory network of Raft node cores
+// for tests. It owns every node, carries their messages, stores what each
+// node's Ready says to persist, and records what each node applies.
+//
+// Nothing happens unless the test asks: there are no goroutines, no clocks
+// and no sleeps. A test ticks the nodes, proposes commands and delivers
+// messages one at a time or all at once; it can drop, duplicate and reorder
+// messages (from a seeded source, so a failure replays), partition the
+// cluster and heal it, and crash a node and restart it from what it
+// persisted.
+package raftnet
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime/debug"
+	"slices"
+	"strings"
+
+	"raftgo/solutions/03-planning"
+)
+
+// Factory makes a node core from its configuration: the constructor of the
+// stage under test, such as core.New.
+type Factory func(raft.Config) (raft.Node, error)
+
+// Storage is what a node has persisted: the hard state and log entries its
+// Ready handed out. A node restarts from it.
+type Storage struct {
+	HardState raft.HardState
+	Entries   []raft.Entry
+}
+
+// save persists a Ready's hard state and entries, as a runtime must before
+// it sends the Ready's messages.
+func (s *Storage) save(rd raft.Ready) {
+	if !rd.HardState.IsZero() {
+		s.HardState = rd.HardState
+	}
+	if len(rd.Entries) > 0 {
+		first := rd.Entries[0].Index
+		s.Entries = append(slices.Clip(s.Entries[:min(len(s.Entries), int(first-1))]), rd.Entries...)
+	}
+}
+
+// Options configure a Network.
+type Options struct {
+	// Seed seeds the network's random choices (drops, duplicates, reordering)
+	// and, unless Configure changes them, the nodes' own seeds.
+	Seed uint64
+	// Configure, if not nil, adjusts each node's configuration before the
+	// node is made.
+	Configure func(*raft.Config)
+	// OnReady, if not nil, sees every Ready a node produces, after the
+	// network has persisted it and before it sends the messages.
+	OnReady func(id raft.NodeID, rd raft.Ready)
+}
+
+// Network is a cluster of node cores joined by a simulated network. It is
+// not safe for concurrent use.
+type Network struct {
+	ids     []raft.NodeID
+	factory Factory
+	opts    Options
+	rand    *rand.Rand
+
+	nodes   map[raft.NodeID]raft.Node // nil for a crashed node
+	storage map[raft.NodeID]*Storage
+	applied map[raft.NodeID][]raft.Entry
+
+	inFlight  []raft.Message
+	group     map[raft.NodeID]int // partition group of each node; all 0 when healed
+	dropRate  float64
+	dupRate   float64
+	reorder   bool
+	delivered int
+}
+
+// DefaultConfig is the configuration a network gives node id in a cluster
+// of peers, before Options.Configure adjusts it.
+func DefaultConfig(id raft.NodeID, peers []raft.NodeID, seed uint64) raft.Config {
+	return raft.Config{
+		ID:                   id,
+		Peers:                peers,
+		ElectionTicks:        10,
+		HeartbeatTicks:       1,
+		MaxEntriesPerMessage: 64,
+		Seed:                 seed,
+	}
+}
+
+// New makes a network of size nodes with IDs 1 to size.
+func New(size int, factory Factory, opts Options) (*Network, error) {
+	if size < 1 {
+		return nil, fmt.Errorf("raftnet: a cluster needs at least one node, not %d", size)
+	}
+	net := &Network{
+		factory: factory,
+		opts:    opts,
+		rand:    rand.New(rand.NewPCG(opts.Seed, 0x5eed)),
+		nodes:   make(map[raft.NodeID]raft.Node),
+		storage: make(map[raft.NodeID]*Storage),
+		applied: make(map[raft.NodeID][]raft.Entry),
+		group:   make(map[raft.NodeID]int),
+	}
+	for i := 1; i <= size; i++ {
+		net.ids = append(net.ids, raft.NodeID(i))
+	}
+	for _, id := range net.ids {
+		net.storage[id] = new(Storage)
+		if err := net.start(id); err != nil {
+			return nil, err
+		}
+	}
+	return net, nil
+}
+
+// start makes node id from its configuration and what it has persisted.
+func (net *Network) start(id raft.NodeID) error {
+	cfg := DefaultConfig(id, slices.Clone(net.ids), net.opts.Seed)
+	if net.opts.Configure != nil {
+		net.opts.Configure(&cfg)
+	}
+	st := net.storage[id]
+	cfg.HardState = st.HardState
+	cfg.Entries = slices.Clone(st.Entries)
+	var node raft.Node
+	err := guard(id, func() (err error) { node, err = net.factory(cfg); return err })
+	if err != nil {
+		return fmt.Errorf("raftnet: start node %d: %w", id, err)
+	}
+	if node == nil {
+		return fmt.Errorf("raftnet: start node %d: the factory returned no node", id)
+	}
+	net.nodes[id] = node
+	net.applied[id] = nil
+	return nil
+}
+
+// IDs returns the IDs of every node, running or crashed, in order.
+func (net *Network) IDs() []raft.NodeID { return slices.Clone(net.ids) }
+
+// Node returns node id's core, or nil if it is crashed.
+func (net *Network) Node(id raft.NodeID) raft.Node { return net.nodes[id] }
+
+// Storage returns what node id has persisted. The caller must not change it.
+func (net *Network) Storage(id raft.NodeID) Storage { return *net.storage[id] }
+
+// Applied returns the committed entries node id has handed out to apply
+// since it last started, in order.
+func (net *Network) Applied(id raft.NodeID) []raft.Entry { return slices.Clone(net.applied[id]) }
+
+// guard calls f, which calls into node id, and turns a panic into an
+// error, so that a bug in a node core fails a test instead of crashing the
+// test binary.
+func guard(id raft.NodeID, f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("raftnet: node %d panicked: %v\n%s", id, r, debug.Stack())
+		}
+	}()
+	return f()
+}
+
+// collect takes node id's Ready and does what a runtime does with it:
+// persist, then send, then apply.
+func (net *Network) collect(id raft.NodeID) error {
+	node := net.nodes[id]
+	if node == nil {
+		return nil
+	}
+	var rd raft.Ready
+	if err := guard(id, func() error { rd = node.Ready(); return nil }); err != nil {
+		return err
+	}
+	net.storage[id].save(rd)
+	if net.opts.OnReady != nil {
+		net.opts.OnReady(id, rd)
+	}
+	net.inFlight = append(net.inFlight, rd.Messages...)
+	net.applied[id] = append(net.applied[id], rd.CommittedEntries...)
+	return nil
+}
+
+// Tick ticks every running node once, collecting each one's Ready.
+func (net *Network) Tick() error {
+	for _, id := range net.ids {
+		if err := net.TickNode(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TickNode ticks one node once and collects its Ready. A crashed node does
+// not tick.
+func (net *Network) TickNode(id raft.NodeID) error {
+	node := net.nodes[id]
+	if node == nil {
+		return nil
+	}
+	if err := guard(id, func() error { node.Tick(); return nil }); err != nil {
+		return err
+	}
+	return net.collect(id)
+}
+
+// Propose proposes a command on node id and collects its Ready.
+func (net *Network) Propose(id raft.NodeID, data []byte) (raft.Index, raft.Term, error) {
+	node := net.nodes[id]
+	if node == nil {
+		return 0, 0, fmt.Errorf("raftnet: node %d is crashed", id)
+	}
+	var (
+		index raft.Index
+		term  raft.Term
+		err   error
+	)
+	if perr := guard(id, func() error { index, term, err = node.Propose(data); return nil }); perr != nil {
+		return 0, 0, perr
+	}
+	if cerr := net.collect(id); cerr != nil {
+		return 0, 0, cerr
+	}
+	return index, term, err
+}
+
+// Collect collects node id's Ready without ticking or stepping it, for a
+// test that changed the node through methods of its own.
+func (net *Network) Collect(id raft.NodeID) error { return net.collect(id) }
+
+// InFlight returns the messages sent and not yet delivered or dropped, in
+// the order they were sent.
+func (net *Network) InFlight() []raft.Message { return slices.Clone(net.inFlight) }
+
+// Delivered returns how many messages the network has handed to nodes.
+func (net *Network) Delivered() int { return net.delivered }
+
+// DeliverOne delivers one in-flight message: the oldest, or a random one
+// when reordering is on. It reports whether there was a message to take.
+// A message to a crashed node, or across a partition, is lost; with a drop
+// rate set, a message may be lost; with a duplicate rate set, a delivered
+// message may stay in flight to be delivered again.
+func (net *Network) DeliverOne() (bool, error) {
+	if len(net.inFlight) == 0 {
+		return false, nil
+	}
+	i := 0
+	if net.reorder {
+		i = net.rand.IntN(len(net.inFlight))
+	}
+	m := net.inFlight[i]
+	duplicate := net.dupRate > 0 && net.rand.Float64() < net.dupRate
+	if !duplicate {
+		net.inFlight = slices.Delete(net.inFlight, i, i+1)
+	}
+	if net.dropRate > 0 && net.rand.Float64() < net.dropRate {
+		return true, nil
+	}
+	node := net.nodes[m.To]
+	if node == nil || net.nodes[m.From] == nil || net.group[m.From] != net.group[m.To] {
+		return true, nil
+	}
+	net.delivered++
+	if err := guard(m.To, func() error { return node.Step(m) }); err != nil {
+		return true, fmt.Errorf("raftnet: node %d rejected %s: %w", m.To, Describe(m), err)
+	}
+	return true, net.collect(m.To)
+}
+
+// ErrNoQuiescence reports that DeliverAll gave up because messages kept
+// coming.
+var ErrNoQuiescence = errors.New("raftnet: the network did not go quiet")
+
+// DeliverAll delivers messages until none are in flight, including the
+// messages that delivering them produces. It gives up with ErrNoQuiescence
+// after a million deliveries.
+func (net *Network) DeliverAll() error {
+	for range 1_000_000 {
+		more, err := net.DeliverOne()
+		if err != nil || !more {
+			return err
+		}
+	}
+	return fmt.Errorf("%w after 1000000 deliveries; %d messages still in flight", ErrNoQuiescence, len(net.inFlight))
+}
+
+// Drop removes every in-flight message for which match returns true, and
+// returns how many it removed.
+func (net *Network) Drop(match func(raft.Message) bool) int {
+	before := len(net.inFlight)
+	net.inFlight = slices.DeleteFunc(net.inFlight, match)
+	return before - len(net.inFlight)
+}
+
+// SetDropRate makes the network lose each message with probability p.
+func (net *Network) SetDropRate(p float64) { net.dropRate = p }
+
+// SetDuplicateRate makes the network deliver each message again with
+// probability p.
+func (net *Network) SetDuplicateRate(p float64) { net.dupRate = p }
+
+// SetReorder makes DeliverOne take a random in-flight message instead of
+// the oldest.
+func (net *Network) SetReorder(on bool) { net.reorder = on }
+
+// Partition splits the cluster: nodes in different groups cannot reach each
+// other, and nodes not named in any group form one more group together.
+// Messages already in flight across the new boundaries are lost on
+// delivery.
+func (net *Network) Partition(groups ...[]raft.NodeID) {
+	for _, id := range net.ids {
+		net.group[id] = 0
+	}
+	for g, members := range groups {
+		for _, id := range members {
+			net.group[id] = g + 1
+		}
+	}
+}
+
+// Isolate cuts node id off from every other node.
+func (net *Network) Isolate(id raft.NodeID) { net.Partition([]raft.NodeID{id}) }
+
+// Heal removes every partition.
+func (net *Network) Heal() { net.Partition() }
+
+// Crash stops node id. Its messages in flight, to it or from it, are lost,
+// and it loses everything it had not persisted.
+func (net *Network) Crash(id raft.NodeID) {
+	net.nodes[id] = nil
+	net.inFlight = slices.DeleteFunc(net.inFlight, func(m raft.Message) bool {
+		return m.To == id || m.From == id
+	})
+}
+
+// Restart starts a crashed node again from what it persisted.
+func (net *Network) Restart(id raft.NodeID) error {
+	if net.nodes[id] != nil {
+		return fmt.Errorf("raftnet: node %d is running; crash it before restarting it", id)
+	}
+	return net.start(id)
+}
+
+// Leaders returns the running nodes that believe they are leader, in order.
+func (net *Network) Leaders() []raft.NodeID {
+	var leaders []raft.NodeID
+	for _, id := range net.ids {
+		if node := net.nodes[id]; node != nil && net.status(node).Role == raft.Leader {
+			leaders = append(leaders, id)
+		}
+	}
+	return leaders
+}
+
+// status returns a node's status, or the zero Status if asking panics.
+func (net *Network) status(node raft.Node) (st raft.Status) {
+	_ = guard(0, func() error { st = node.Status(); return nil })
+	return st
+}
+
+// Describe renders a message on one line for traces and failure messages,
+// such as "1->2 t3 AppendEntries{prev=4/2 entries=[5/3] commit=4}".
+func Describe(m raft.Message) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d->%d t%d %s", m.From, m.To, m.Term, m.Kind())
+	switch body := m.Body.(type) {
+	case raft.RequestVote:
+		fmt.Fprintf(&b, "{last=%d/%d}", body.LastLogIndex, body.LastLogTerm)
+	case raft.RequestVoteResponse:
+		fmt.Fprintf(&b, "{granted=%t}", body.VoteGranted)
+	case raft.AppendEntries:
+		fmt.Fprintf(&b, "{prev=%d/%d entries=[", body.PrevLogIndex, body.PrevLogTerm)
+		for i, e := range body.Entries {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			fmt.Fprintf(&b, "%d/%d", e.Index, e.Term)
+		}
+		fmt.Fprintf(&b, "] commit=%d}", body.LeaderCommit)
+	case raft.AppendEntriesResponse:
+		if body.Success {
+			fmt.Fprintf(&b, "{ok match=%d}", body.MatchIndex)
+		} else {
+			fmt.Fprintf(&b, "{reject conflict=%d/%d}", body.ConflictIndex, body.ConflictTerm)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,168 @@
+// Package raftlog is a Raft log: the sequence of entries a server holds,
+// with the rules of Figure 2 for appending to it.
+package raftlog
+
+import (
+	"fmt"
+	"slices"
+
+	"raftgo/solutions/03-planning"
+)
+
+// Log is an in-memory Raft log. Its first entry has index 1; index 0 stands
+// for the empty prefix, whose term is 0. The zero Log is empty and ready to
+// use. A Log is not safe for concurrent use.
+type Log struct {
+	entries []raft.Entry // entries[i].Index == i+1
+}
+
+// New returns a log holding entries, which must be numbered from 1 with no
+// gaps and with terms that never decrease.
+func New(entries ...raft.Entry) (*Log, error) {
+	l := new(Log)
+	if _, err := l.Append(0, 0, entries); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// LastIndex returns the index of the last entry, or 0 if the log is empty.
+func (l *Log) LastIndex() raft.Index {
+	return raft.Index(len(l.entries))
+}
+
+// LastTerm returns the term of the last entry, or 0 if the log is empty.
+func (l *Log) LastTerm() raft.Term {
+	t, _ := l.Term(l.LastIndex())
+	return t
+}
+
+// Term returns the term of the entry at index i. Index 0 has term 0. For an
+// index past the end of the log, Term returns 0 and false.
+func (l *Log) Term(i raft.Index) (raft.Term, bool) {
+	switch {
+	case i == 0:
+		return 0, true
+	case i > l.LastIndex():
+		return 0, false
+	}
+	return l.entries[i-1].Term, true
+}
+
+// Slice returns the entries with indexes in [lo, hi), like a Go slice
+// expression. The result shares no backing array with the log that an
+// append could overwrite.
+func (l *Log) Slice(lo, hi raft.Index) ([]raft.Entry, error) {
+	if lo < 1 || lo > hi || hi > l.LastIndex()+1 {
+		return nil, fmt.Errorf("raftlog: slice [%d, %d) is out of range: the log holds [1, %d]", lo, hi, l.LastIndex())
+	}
+	return l.entries[lo-1 : hi-1 : hi-1], nil
+}
+
+// Append applies the AppendEntries receiver's log rules (Figure 2, steps 2
+// to 4) for entries that follow the entry at prevIndex with term prevTerm:
+//
+//   - If the log has no entry at prevIndex whose term is prevTerm, it
+//     changes nothing and returns a *ConflictError (rule 2).
+//   - If an existing entry conflicts with a new one (same index, different
+//     term), it deletes that entry and all that follow it (rule 3).
+//   - It appends any new entries not already in the log (rule 4).
+//
+// Entries already in the log are left alone, so a repeated or delayed
+// append never truncates the log. An empty append is a heartbeat: it only
+// checks prevIndex and prevTerm. Append returns the index of the first entry
+// it wrote, or 0 if it wrote none. Entries that are not numbered
+// prevIndex+1, prevIndex+2, … or whose terms go below prevTerm or decrease
+// are rejected with an error and change nothing.
+func (l *Log) Append(prevIndex raft.Index, prevTerm raft.Term, entries []raft.Entry) (raft.Index, error) {
+	if err := checkSequence(prevIndex, prevTerm, entries); err != nil {
+		return 0, err
+	}
+	if t, ok := l.Term(prevIndex); !ok || t != prevTerm {
+		return 0, l.conflict(prevIndex)
+	}
+	for i, e := range entries {
+		t, ok := l.Term(e.Index)
+		if ok && t == e.Term {
+			continue // already there: never truncate a matching entry
+		}
+		// Truncate by clipping, so that the appends below get a new backing
+		// array and never overwrite entries a caller got from Slice.
+		l.entries = append(slices.Clip(l.entries[:e.Index-1]), entries[i:]...)
+		return e.Index, nil
+	}
+	return 0, nil
+}
+
+// checkSequence checks that entries can follow the entry at prevIndex with
+// term prevTerm: consecutive indexes, and terms that never decrease.
+func checkSequence(prevIndex raft.Index, prevTerm raft.Term, entries []raft.Entry) error {
+	index, term := prevIndex, prevTerm
+	for _, e := range entries {
+		if e.Index != index+1 {
+			return fmt.Errorf("raftlog: entry with index %d cannot follow index %d: indexes must be consecutive", e.Index, index)
+		}
+		if e.Term < term {
+			return fmt.Errorf("raftlog: entry %d has term %d, lower than the term %d before it: terms never decrease in a log", e.Index, e.Term, term)
+		}
+		index, term = e.Index, e.Term
+	}
+	return nil
+}
+
+// ConflictError reports that the log has no entry matching the one an
+// append must follow. Index and Term are the hint of §5.3 that lets the
+// leader back up a whole term at a time: Term is the term of the log's entry
+// at the requested index (0 if the log is shorter), and Index the first
+// index the log holds for that term (or LastIndex()+1 if the log is shorter).
+type ConflictError struct {
+	PrevIndex raft.Index // the index the append asked to follow
+	Index     raft.Index
+	Term      raft.Term
+}
+
+func (e *ConflictError) Error() string {
+	if e.Term == 0 {
+		return fmt.Sprintf("raftlog: no entry at index %d: the log ends at %d", e.PrevIndex, e.Index-1)
+	}
+	return fmt.Sprintf("raftlog: entry %d has term %d, not the term asked for (term %d starts at index %d)", e.PrevIndex, e.Term, e.Term, e.Index)
+}
+
+// conflict builds the ConflictError for a failed check at prevIndex.
+func (l *Log) conflict(prevIndex raft.Index) *ConflictError {
+	term, ok := l.Term(prevIndex)
+	if !ok {
+		return &ConflictError{PrevIndex: prevIndex, Index: l.LastIndex() + 1}
+	}
+	first := prevIndex
+	for first > 1 && l.entries[first-2].Term == term {
+		first--
+	}
+	return &ConflictError{PrevIndex: prevIndex, Index: first, Term: term}
+}
+
+// LastIndexOfTerm returns the index of the last entry with term t, or 0 if
+// the log holds no entry with that term. A leader uses it to act on a
+// follower's conflict hint (§5.3).
+func (l *Log) LastIndexOfTerm(t raft.Term) raft.Index {
+	for i := l.LastIndex(); i > 0; i-- {
+		switch et := l.entries[i-1].Term; {
+		case et == t:
+			return i
+		case et < t:
+			return 0
+		}
+	}
+	return 0
+}
+
+// IsUpToDate reports whether a log whose last entry has index lastIndex and
+// term lastTerm is at least as up-to-date as this log (§5.4.1): the log
+// whose last entry has the later term is more up-to-date; if the terms are
+// equal, the longer log is.
+func (l *Log) IsUpToDate(lastIndex raft.Index, lastTerm raft.Term) bool {
+	if lastTerm != l.LastTerm() {
+		return lastTerm > l.LastTerm()
+	}
+	return lastIndex >= l.LastIndex()
+}
