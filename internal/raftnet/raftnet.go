@@ -50,7 +50,9 @@ type Options struct {
 	// and, unless Configure changes them, the nodes' own seeds.
 	Seed uint64
 	// Configure, if not nil, adjusts each node's configuration before the
-	// node is made.
+	// node is made. The hard state and entries it gives a node's first start
+	// count as already persisted; a restarted node gets what it persisted
+	// instead.
 	Configure func(*raft.Config)
 	// OnReady, if not nil, sees every Ready a node produces, after the
 	// network has persisted it and before it sends the messages.
@@ -108,7 +110,6 @@ func New(size int, factory Factory, opts Options) (*Network, error) {
 		net.ids = append(net.ids, raft.NodeID(i))
 	}
 	for _, id := range net.ids {
-		net.storage[id] = new(Storage)
 		if err := net.start(id); err != nil {
 			return nil, err
 		}
@@ -122,9 +123,14 @@ func (net *Network) start(id raft.NodeID) error {
 	if net.opts.Configure != nil {
 		net.opts.Configure(&cfg)
 	}
-	st := net.storage[id]
-	cfg.HardState = st.HardState
-	cfg.Entries = slices.Clone(st.Entries)
+	if st := net.storage[id]; st != nil {
+		// A restart: the node comes back with what it persisted.
+		cfg.HardState, cfg.Entries = st.HardState, slices.Clone(st.Entries)
+	} else {
+		// The first start: what Configure gave the node counts as persisted,
+		// so a test can start nodes with logs of its choosing.
+		net.storage[id] = &Storage{HardState: cfg.HardState, Entries: slices.Clone(cfg.Entries)}
+	}
 	var node raft.Node
 	err := guard(id, func() (err error) { node, err = net.factory(cfg); return err })
 	if err != nil {
