@@ -162,10 +162,15 @@ func (n *Node) Ready() raft.Ready {
 		n.unstableFrom = 0
 	}
 	rd.Messages, n.messages = n.messages, nil
+	//workshop:todo Hand out the entries committed since the last Ready, in order, and
+	//workshop:todo remember how far you got, so that each comes out exactly once
+	//workshop:todo (Figure 2, Rules for Servers, All Servers: "If commitIndex > lastApplied";
+	//workshop:todo handout: "3. Committed entries leave through Ready").
 	if n.commit > n.applied {
 		rd.CommittedEntries = n.entries(n.applied+1, n.commit)
 		n.applied = n.commit
 	}
+	//workshop:end
 	return rd
 }
 
@@ -325,11 +330,16 @@ func (n *Node) handleAppendEntries(from raft.NodeID, ae raft.AppendEntries) erro
 		n.markUnstable(first)
 	}
 	match := ae.PrevLogIndex + raft.Index(len(ae.Entries))
+	//workshop:todo Learn the leader's commit index (Figure 2, AppendEntries RPC, receiver
+	//workshop:todo rule 5: "set commitIndex = min(leaderCommit, index of last new entry)"):
+	//workshop:todo never past match, the last index this message proved to match the
+	//workshop:todo leader's log, and never backwards (handout: "2. Followers learn the commit index").
 	// Rule 5: commit up to leaderCommit, but no further than what this
 	// message proved matches the leader's log.
 	if commit := min(ae.LeaderCommit, match); commit > n.commit {
 		n.commit = commit
 	}
+	//workshop:end
 	n.send(from, raft.AppendEntriesResponse{Success: true, MatchIndex: match, Context: ae.Context})
 	return nil
 }
@@ -365,6 +375,12 @@ func (n *Node) handleAppendResponse(from raft.NodeID, resp raft.AppendEntriesRes
 // majority holds, if that entry is from the leader's current term (§5.4.2:
 // entries from earlier terms are committed only indirectly).
 func (n *Node) maybeCommit() {
+	//workshop:todo Find the highest index N that a majority of the cluster holds: the
+	//workshop:todo leader's own last index and each follower's progress.match. Commit
+	//workshop:todo it only if log[N].term == currentTerm (Figure 2, Rules for Servers,
+	//workshop:todo Leaders: "If there exists an N such that N > commitIndex, a majority
+	//workshop:todo of matchIndex[i] ≥ N, and log[N].term == currentTerm"; §5.4.2, Figure 8;
+	//workshop:todo handout: "1. The commit rule").
 	matches := make([]raft.Index, 0, len(n.peers))
 	for _, peer := range n.peers {
 		if peer == n.id {
@@ -378,6 +394,7 @@ func (n *Node) maybeCommit() {
 	if term, _ := n.log.Term(majority); majority > n.commit && term == n.term {
 		n.commit = majority
 	}
+	//workshop:end
 }
 
 // validate is a stand-in for raft.Config.Validate until stage 03 has it.
