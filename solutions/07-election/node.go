@@ -101,10 +101,16 @@ func (n *Node) Tick() {
 		}
 		return
 	}
+	//workshop:todo Count the tick on the election clock; when electionElapsed reaches
+	//workshop:todo electionTimeout without word from a leader, campaign (Figure 2, Rules
+	//workshop:todo for Servers, Followers: "If election timeout elapses without receiving
+	//workshop:todo AppendEntries RPC from current leader or granting vote to candidate:
+	//workshop:todo convert to candidate"; §5.2; handout: "1. The election timer").
 	n.electionElapsed++
 	if n.electionElapsed >= n.electionTimeout {
 		n.campaign()
 	}
+	//workshop:end
 }
 
 // Step hands the node a message from a peer.
@@ -120,12 +126,18 @@ func (n *Node) Step(m raft.Message) error {
 	}
 	switch {
 	case m.Term > n.term:
+		//workshop:todo Any message from a higher term makes this node a follower in that
+		//workshop:todo term, whatever its role; if the message is an AppendEntries, its
+		//workshop:todo sender is the term's leader (Figure 2, Rules for Servers, All
+		//workshop:todo Servers: "If RPC request or response contains term T > currentTerm:
+		//workshop:todo set currentTerm = T, convert to follower"; §5.1; handout: "6. Step down").
 		// Rules for all servers: a higher term makes us a follower (§5.1).
 		leader := raft.None
 		if m.Kind() == raft.KindAppendEntries {
 			leader = m.From
 		}
 		n.becomeFollower(m.Term, leader)
+		//workshop:end
 	case m.Term < n.term:
 		// A stale request gets a refusal carrying our term, so that its
 		// sender learns it is behind; a stale response is ignored.
@@ -235,6 +247,11 @@ func (n *Node) becomeFollower(term raft.Term, leader raft.NodeID) {
 // campaign starts an election: a new term, a vote for itself, and a
 // RequestVote to every peer (§5.2).
 func (n *Node) campaign() {
+	//workshop:todo Become a candidate (Figure 2, Rules for Servers, Candidates): move to
+	//workshop:todo the next term, vote for yourself, record that vote in n.votes, reset
+	//workshop:todo the election timer, and send every peer a RequestVote with your
+	//workshop:todo last log index and term. A cluster of one wins at once
+	//workshop:todo (§5.2; handout: "2. Campaign").
 	n.term++
 	n.vote = n.id
 	n.role, n.leader = raft.Candidate, raft.None
@@ -249,6 +266,7 @@ func (n *Node) campaign() {
 			n.send(peer, raft.RequestVote{LastLogIndex: n.log.LastIndex(), LastLogTerm: n.log.LastTerm()})
 		}
 	}
+	//workshop:end
 }
 
 // becomeLeader makes a candidate the leader of its term. It appends a no-op
@@ -264,7 +282,10 @@ func (n *Node) becomeLeader() {
 			n.progress[peer] = &progress{next: n.log.LastIndex() + 1}
 		}
 	}
+	//workshop:todo Append a no-op entry (no Data) in the new term, so that the entries
+	//workshop:todo of earlier terms can commit (§5.4.2, §8; handout: "5. The no-op").
 	n.appendEntry(nil)
+	//workshop:end
 }
 
 func (n *Node) resetElectionTimer() {
@@ -278,16 +299,28 @@ func (n *Node) resetElectionTimer() {
 // candidate whose log is at least as up-to-date as ours (Figure 2,
 // RequestVote RPC, receiver implementation; §5.4.1).
 func (n *Node) handleRequestVote(from raft.NodeID, rv raft.RequestVote) {
+	//workshop:todo Grant the vote only if this node has not voted for someone else in
+	//workshop:todo this term and the candidate's log is at least as up-to-date as its
+	//workshop:todo own (n.log.IsUpToDate, §5.4.1). A granted vote is recorded in n.vote,
+	//workshop:todo which Ready persists, and resets the election timer. Answer either
+	//workshop:todo way (Figure 2, RequestVote RPC, receiver implementation; handout:
+	//workshop:todo "3. Voting").
 	grant := (n.vote == raft.None || n.vote == from) && n.log.IsUpToDate(rv.LastLogIndex, rv.LastLogTerm)
 	if grant {
 		n.vote = from
 		n.resetElectionTimer()
 	}
 	n.send(from, raft.RequestVoteResponse{VoteGranted: grant})
+	//workshop:stub n.send(from, raft.RequestVoteResponse{VoteGranted: false})
+	//workshop:end
 }
 
 // handleVoteResponse counts a vote; a majority makes the candidate leader.
 func (n *Node) handleVoteResponse(from raft.NodeID, resp raft.RequestVoteResponse) {
+	//workshop:todo As a candidate, count each granted vote once per voter; with votes
+	//workshop:todo from a majority of the cluster, become leader (Figure 2, Rules for
+	//workshop:todo Servers, Candidates: "If votes received from majority of servers:
+	//workshop:todo become leader"; §5.2; handout: "4. Counting votes").
 	if n.role != raft.Candidate || !resp.VoteGranted {
 		return
 	}
@@ -295,6 +328,7 @@ func (n *Node) handleVoteResponse(from raft.NodeID, resp raft.RequestVoteRespons
 	if n.granted() >= n.quorum() {
 		n.becomeLeader()
 	}
+	//workshop:end
 }
 
 func (n *Node) granted() int { return len(n.votes) }
