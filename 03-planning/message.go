@@ -1,0 +1,161 @@
+package raft
+
+import "strconv"
+
+// Message is one RPC request or response between two nodes. The header
+// fields are common to every kind; Body holds the fields of Figure 2 that
+// are particular to the kind.
+//
+// Every message carries its sender's current term, because every server
+// checks it first: "If RPC request or response contains term T >
+// currentTerm: set currentTerm = T, convert to follower" (Figure 2, "Rules
+// for Servers"). The one exception is PreVote, whose Term is the term the
+// sender would campaign in, and which moves no one's term.
+type Message struct {
+	From NodeID
+	To   NodeID
+	Term Term
+	Body Body
+}
+
+// Kind returns the kind of the message's body, or KindInvalid when it has
+// none.
+func (m Message) Kind() Kind {
+	if m.Body == nil {
+		return KindInvalid
+	}
+	return m.Body.Kind()
+}
+
+// Body is the kind-specific part of a Message: one of the types of this
+// package named after the paper's RPCs.
+type Body interface {
+	// Kind tells which RPC the body belongs to.
+	Kind() Kind
+}
+
+// Kind tells which RPC a message is.
+type Kind uint8
+
+// The kinds of message. Their values are part of the wire format: never
+// reorder them, only add new ones at the end.
+const (
+	KindInvalid Kind = iota
+	KindRequestVote
+	KindRequestVoteResponse
+	KindAppendEntries
+	KindAppendEntriesResponse
+	KindInstallSnapshot
+	KindInstallSnapshotResponse
+	KindTimeoutNow
+	KindPreVote
+	KindPreVoteResponse
+)
+
+var kindNames = [...]string{
+	KindInvalid:                 "Invalid",
+	KindRequestVote:             "RequestVote",
+	KindRequestVoteResponse:     "RequestVoteResponse",
+	KindAppendEntries:           "AppendEntries",
+	KindAppendEntriesResponse:   "AppendEntriesResponse",
+	KindInstallSnapshot:         "InstallSnapshot",
+	KindInstallSnapshotResponse: "InstallSnapshotResponse",
+	KindTimeoutNow:              "TimeoutNow",
+	KindPreVote:                 "PreVote",
+	KindPreVoteResponse:         "PreVoteResponse",
+}
+
+// String returns the kind's name, such as "AppendEntries".
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// RequestVote is sent by a candidate to gather votes (§5.2). The candidate is
+// the message's From.
+type RequestVote struct {
+	LastLogIndex Index
+	LastLogTerm  Term
+	// Transfer is set when the candidate campaigns because the leader asked
+	// it to take over (TimeoutNow), so that voters do not ignore it for
+	// having heard from a leader recently (§3.10 of the dissertation; stage 11).
+	Transfer bool
+}
+
+// RequestVoteResponse answers a RequestVote.
+type RequestVoteResponse struct {
+	VoteGranted bool
+}
+
+// AppendEntries is sent by the leader to replicate entries, and, with no
+// entries, as a heartbeat (§5.3). The leader is the message's From.
+type AppendEntries struct {
+	PrevLogIndex Index
+	PrevLogTerm  Term
+	Entries      []Entry
+	LeaderCommit Index
+	// Context is an opaque value the follower echoes in its response, so the
+	// leader can tell which round of heartbeats a response answers (used by
+	// ReadIndex in stage 11; zero otherwise).
+	Context uint64
+}
+
+// AppendEntriesResponse answers an AppendEntries.
+type AppendEntriesResponse struct {
+	Success bool
+	// MatchIndex is, on success, the index of the last entry the follower now
+	// knows to match the leader's log: PrevLogIndex + len(Entries).
+	MatchIndex Index
+	// ConflictIndex and ConflictTerm are, on failure, the hint of §5.3 that
+	// lets the leader skip back a whole term at a time: ConflictTerm is the
+	// term of the follower's entry at PrevLogIndex (0 if it has none) and
+	// ConflictIndex the first index it holds for that term (or its log
+	// length + 1 when its log is too short).
+	ConflictIndex Index
+	ConflictTerm  Term
+	// Context echoes the request's Context.
+	Context uint64
+}
+
+// InstallSnapshot is sent by the leader to a follower that needs entries
+// the leader has already compacted away (§7). The snapshot is sent whole,
+// not in the paper's chunks.
+type InstallSnapshot struct {
+	Snapshot Snapshot
+}
+
+// InstallSnapshotResponse answers an InstallSnapshot.
+type InstallSnapshotResponse struct {
+	// MatchIndex is the index the follower's log now matches up to: the
+	// snapshot's LastIncludedIndex, or more if it already had further entries.
+	MatchIndex Index
+}
+
+// TimeoutNow tells a follower to start an election at once: the last step of
+// a leadership transfer (§3.10 of the dissertation; stage 11).
+type TimeoutNow struct{}
+
+// PreVote asks whether a peer would vote for the sender if it started an
+// election, without disrupting anyone (§9.6 of the dissertation; stage 11).
+// The message's Term is the term the sender would campaign in.
+type PreVote struct {
+	LastLogIndex Index
+	LastLogTerm  Term
+}
+
+// PreVoteResponse answers a PreVote.
+type PreVoteResponse struct {
+	VoteGranted bool
+}
+
+func (RequestVote) Kind() Kind             { return KindRequestVote }
+func (RequestVoteResponse) Kind() Kind     { return KindRequestVoteResponse }
+func (AppendEntries) Kind() Kind           { return KindAppendEntries }
+func (AppendEntriesResponse) Kind() Kind   { return KindAppendEntriesResponse }
+func (InstallSnapshot) Kind() Kind         { return KindInstallSnapshot }
+func (InstallSnapshotResponse) Kind() Kind { return KindInstallSnapshotResponse }
+func (TimeoutNow) Kind() Kind              { return KindTimeoutNow }
+func (PreVote) Kind() Kind                 { return KindPreVote }
+func (PreVoteResponse) Kind() Kind         { return KindPreVoteResponse }
