@@ -17,7 +17,7 @@ type Log struct {
 }
 
 // New returns a log holding entries, which must be numbered from 1 with no
-// gaps and with terms that never decrease.
+// gaps and with terms of 1 or more that never decrease.
 func New(entries ...raft.Entry) (*Log, error) {
 	l := new(Log)
 	if _, err := l.Append(0, 0, entries); err != nil {
@@ -28,18 +28,28 @@ func New(entries ...raft.Entry) (*Log, error) {
 
 // LastIndex returns the index of the last entry, or 0 if the log is empty.
 func (l *Log) LastIndex() raft.Index {
+	//workshop:todo Return the index of the last entry; 0 for an empty log
+	//workshop:todo (handout: "Indexes and terms").
 	return raft.Index(len(l.entries))
+	//workshop:stub return 0
+	//workshop:end
 }
 
 // LastTerm returns the term of the last entry, or 0 if the log is empty.
 func (l *Log) LastTerm() raft.Term {
+	//workshop:todo Return the term of the last entry; 0 for an empty log.
 	t, _ := l.Term(l.LastIndex())
 	return t
+	//workshop:stub return 0
+	//workshop:end
 }
 
 // Term returns the term of the entry at index i. Index 0 has term 0. For an
 // index past the end of the log, Term returns 0 and false.
 func (l *Log) Term(i raft.Index) (raft.Term, bool) {
+	//workshop:todo Return the term of the entry at index i. Index 0 is the empty
+	//workshop:todo prefix, with term 0; past the end there is no entry (handout:
+	//workshop:todo "Indexes and terms").
 	switch {
 	case i == 0:
 		return 0, true
@@ -47,16 +57,24 @@ func (l *Log) Term(i raft.Index) (raft.Term, bool) {
 		return 0, false
 	}
 	return l.entries[i-1].Term, true
+	//workshop:stub return 0, false
+	//workshop:end
 }
 
 // Slice returns the entries with indexes in [lo, hi), like a Go slice
 // expression. The result shares no backing array with the log that an
 // append could overwrite.
 func (l *Log) Slice(lo, hi raft.Index) ([]raft.Entry, error) {
+	//workshop:todo Return the entries with indexes in [lo, hi), or an error that
+	//workshop:todo names the range when it is not inside [1, LastIndex()+1). Cap
+	//workshop:todo the result so that a later append cannot overwrite it
+	//workshop:todo (handout: "Slices that stay put").
 	if lo < 1 || lo > hi || hi > l.LastIndex()+1 {
 		return nil, fmt.Errorf("raftlog: slice [%d, %d) is out of range: the log holds [1, %d]", lo, hi, l.LastIndex())
 	}
 	return l.entries[lo-1 : hi-1 : hi-1], nil
+	//workshop:stub return nil, fmt.Errorf("raftlog: Slice(%d, %d) is not implemented", lo, hi)
+	//workshop:end
 }
 
 // Append applies the AppendEntries receiver's log rules (Figure 2, steps 2
@@ -71,36 +89,57 @@ func (l *Log) Slice(lo, hi raft.Index) ([]raft.Entry, error) {
 // Entries already in the log are left alone, so a repeated or delayed
 // append never truncates the log. An empty append is a heartbeat: it only
 // checks prevIndex and prevTerm. Append returns the index of the first entry
-// it wrote, or 0 if it wrote none. Entries that are not numbered
-// prevIndex+1, prevIndex+2, … or whose terms go below prevTerm or decrease
-// are rejected with an error and change nothing.
+// it wrote, or 0 if it wrote none. A malformed append (entries not numbered
+// prevIndex+1, prevIndex+2, …, terms below 1, below prevTerm or decreasing,
+// or index 0 with a term other than 0) is rejected with an error that is not
+// a *ConflictError, and changes nothing.
 func (l *Log) Append(prevIndex raft.Index, prevTerm raft.Term, entries []raft.Entry) (raft.Index, error) {
 	if err := checkSequence(prevIndex, prevTerm, entries); err != nil {
 		return 0, err
 	}
+	//workshop:todo Apply the AppendEntries receiver's rules 2 to 4 of Figure 2:
+	//workshop:todo reject with l.conflict(prevIndex) when the entry at prevIndex
+	//workshop:todo does not have prevTerm; skip entries the log already holds;
+	//workshop:todo at the first conflicting or new entry, cut the log there and
+	//workshop:todo append the rest. Return the first index written, or 0
+	//workshop:todo (handout: "Append: the receiver's rules").
 	if t, ok := l.Term(prevIndex); !ok || t != prevTerm {
-		return 0, l.conflict(prevIndex)
+		return 0, l.conflict(prevIndex, prevTerm)
 	}
 	for i, e := range entries {
 		t, ok := l.Term(e.Index)
 		if ok && t == e.Term {
 			continue // already there: never truncate a matching entry
 		}
-		// Truncate by clipping, so that the appends below get a new backing
-		// array and never overwrite entries a caller got from Slice.
-		l.entries = append(slices.Clip(l.entries[:e.Index-1]), entries[i:]...)
+		kept := l.entries[:e.Index-1]
+		if ok {
+			// Rule 3: e conflicts, so it and all that follow it go. Clip
+			// the kept prefix so that the append below moves the log to a
+			// new array and never overwrites entries a caller got from Slice.
+			kept = slices.Clip(kept)
+		}
+		l.entries = append(kept, entries[i:]...)
 		return e.Index, nil
 	}
 	return 0, nil
+	//workshop:stub return 0, fmt.Errorf("raftlog: Append(%d, %d, %d entries) is not implemented", prevIndex, prevTerm, len(entries))
+	//workshop:end
 }
 
 // checkSequence checks that entries can follow the entry at prevIndex with
-// term prevTerm: consecutive indexes, and terms that never decrease.
+// term prevTerm: consecutive indexes, and terms of 1 or more that never
+// decrease. Index 0, the empty prefix, can only be asked for with term 0.
 func checkSequence(prevIndex raft.Index, prevTerm raft.Term, entries []raft.Entry) error {
+	if prevIndex == 0 && prevTerm != 0 {
+		return fmt.Errorf("raftlog: index 0 is the empty prefix, whose term is 0, not %d", prevTerm)
+	}
 	index, term := prevIndex, prevTerm
 	for _, e := range entries {
 		if e.Index != index+1 {
 			return fmt.Errorf("raftlog: entry with index %d cannot follow index %d: indexes must be consecutive", e.Index, index)
+		}
+		if e.Term == 0 {
+			return fmt.Errorf("raftlog: entry %d has term 0: entries are written in terms 1 and later", e.Index)
 		}
 		if e.Term < term {
 			return fmt.Errorf("raftlog: entry %d has term %d, lower than the term %d before it: terms never decrease in a log", e.Index, e.Term, term)
@@ -117,34 +156,45 @@ func checkSequence(prevIndex raft.Index, prevTerm raft.Term, entries []raft.Entr
 // index the log holds for that term (or LastIndex()+1 if the log is shorter).
 type ConflictError struct {
 	PrevIndex raft.Index // the index the append asked to follow
+	PrevTerm  raft.Term  // the term the append expected there
 	Index     raft.Index
 	Term      raft.Term
 }
 
 func (e *ConflictError) Error() string {
 	if e.Term == 0 {
-		return fmt.Sprintf("raftlog: no entry at index %d: the log ends at %d", e.PrevIndex, e.Index-1)
+		return fmt.Sprintf("raftlog: no entry at index %d to follow: the log ends at %d", e.PrevIndex, e.Index-1)
 	}
-	return fmt.Sprintf("raftlog: entry %d has term %d, not the term asked for (term %d starts at index %d)", e.PrevIndex, e.Term, e.Term, e.Index)
+	return fmt.Sprintf("raftlog: entry %d has term %d, not %d (term %d starts at index %d)", e.PrevIndex, e.Term, e.PrevTerm, e.Term, e.Index)
 }
 
-// conflict builds the ConflictError for a failed check at prevIndex.
-func (l *Log) conflict(prevIndex raft.Index) *ConflictError {
+// conflict builds the ConflictError for an append that asked to follow
+// index prevIndex with term prevTerm, which the log does not hold.
+func (l *Log) conflict(prevIndex raft.Index, prevTerm raft.Term) *ConflictError {
+	//workshop:todo Build the hint of §5.3: if the log is shorter than prevIndex,
+	//workshop:todo Term 0 and Index LastIndex()+1; otherwise the term of the entry
+	//workshop:todo at prevIndex and the first index holding that term (handout:
+	//workshop:todo "The conflict hint").
 	term, ok := l.Term(prevIndex)
 	if !ok {
-		return &ConflictError{PrevIndex: prevIndex, Index: l.LastIndex() + 1}
+		return &ConflictError{PrevIndex: prevIndex, PrevTerm: prevTerm, Index: l.LastIndex() + 1}
 	}
 	first := prevIndex
 	for first > 1 && l.entries[first-2].Term == term {
 		first--
 	}
-	return &ConflictError{PrevIndex: prevIndex, Index: first, Term: term}
+	return &ConflictError{PrevIndex: prevIndex, PrevTerm: prevTerm, Index: first, Term: term}
+	//workshop:stub return &ConflictError{PrevIndex: prevIndex, PrevTerm: prevTerm}
+	//workshop:end
 }
 
 // LastIndexOfTerm returns the index of the last entry with term t, or 0 if
 // the log holds no entry with that term. A leader uses it to act on a
 // follower's conflict hint (§5.3).
 func (l *Log) LastIndexOfTerm(t raft.Term) raft.Index {
+	//workshop:todo Find the last entry with term t, or return 0. Terms never
+	//workshop:todo decrease along the log, so you can stop early (handout: "The
+	//workshop:todo conflict hint").
 	for i := l.LastIndex(); i > 0; i-- {
 		switch et := l.entries[i-1].Term; {
 		case et == t:
@@ -154,6 +204,8 @@ func (l *Log) LastIndexOfTerm(t raft.Term) raft.Index {
 		}
 	}
 	return 0
+	//workshop:stub return 0
+	//workshop:end
 }
 
 // IsUpToDate reports whether a log whose last entry has index lastIndex and
@@ -161,8 +213,12 @@ func (l *Log) LastIndexOfTerm(t raft.Term) raft.Index {
 // whose last entry has the later term is more up-to-date; if the terms are
 // equal, the longer log is.
 func (l *Log) IsUpToDate(lastIndex raft.Index, lastTerm raft.Term) bool {
+	//workshop:todo Compare the last terms, then the lengths (§5.4.1; handout:
+	//workshop:todo "Up to date").
 	if lastTerm != l.LastTerm() {
 		return lastTerm > l.LastTerm()
 	}
 	return lastIndex >= l.LastIndex()
+	//workshop:stub return false
+	//workshop:end
 }
