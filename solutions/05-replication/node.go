@@ -57,8 +57,8 @@ var _ raft.Node = (*Node)(nil)
 // New returns a node configured by cfg. A node restarts from the hard state
 // and entries in cfg; a new node starts with none.
 func New(cfg raft.Config) (*Node, error) {
-	if err := validate(cfg); err != nil {
-		return nil, err
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("core: new node: %w", err)
 	}
 	log, err := raftlog.New(cfg.Entries...)
 	if err != nil {
@@ -257,17 +257,24 @@ func (n *Node) broadcastAppend() {
 // all of the log yet. Proposals made since the last Ready go out together:
 // that is what batches them.
 func (n *Node) sendPendingAppends() {
+	//workshop:todo Send an AppendEntries to every follower whose nextIndex is
+	//workshop:todo not past the leader's last entry (handout: "Task 2").
 	for _, peer := range n.peers {
 		if pr := n.progress[peer]; pr != nil && pr.next <= n.log.LastIndex() {
 			n.sendAppend(peer)
 		}
 	}
+	//workshop:end
 }
 
 // sendAppend sends a follower the entries from its nextIndex, at most
 // MaxEntriesPerMessage of them, and assumes they will arrive: nextIndex
 // moves past them at once, and a rejection moves it back.
 func (n *Node) sendAppend(to raft.NodeID) {
+	//workshop:todo Send the follower an AppendEntries that follows the entry just
+	//workshop:todo before its nextIndex, with at most MaxEntriesPerMessage entries
+	//workshop:todo (n.entries reads them), and move nextIndex past what you sent
+	//workshop:todo (handout: "Task 1").
 	pr := n.progress[to]
 	prevIndex := pr.next - 1
 	prevTerm, _ := n.log.Term(prevIndex)
@@ -282,6 +289,7 @@ func (n *Node) sendAppend(to raft.NodeID) {
 		PrevLogTerm:  prevTerm,
 		Entries:      entries,
 	})
+	//workshop:end
 }
 
 // handleAppendEntries is the AppendEntries receiver (Figure 2).
@@ -291,6 +299,11 @@ func (n *Node) handleAppendEntries(from raft.NodeID, ae raft.AppendEntries) erro
 		n.becomeFollower(n.term, from)
 	}
 
+	//workshop:todo Apply the log rules with n.log.Append. On a *raftlog.ConflictError,
+	//workshop:todo refuse with its hint; on any other error, return it. On success,
+	//workshop:todo mark what was written for the next Ready (n.markUnstable) and
+	//workshop:todo answer with MatchIndex = PrevLogIndex + len(Entries), echoing
+	//workshop:todo Context (Figure 2, AppendEntries receiver; handout: "Task 3").
 	first, err := n.log.Append(ae.PrevLogIndex, ae.PrevLogTerm, ae.Entries)
 	var conflict *raftlog.ConflictError
 	switch {
@@ -311,10 +324,16 @@ func (n *Node) handleAppendEntries(from raft.NodeID, ae raft.AppendEntries) erro
 	match := ae.PrevLogIndex + raft.Index(len(ae.Entries))
 	n.send(from, raft.AppendEntriesResponse{Success: true, MatchIndex: match, Context: ae.Context})
 	return nil
+	//workshop:stub return nil
+	//workshop:end
 }
 
 // handleAppendResponse moves a follower's matchIndex and nextIndex.
 func (n *Node) handleAppendResponse(from raft.NodeID, resp raft.AppendEntriesResponse) {
+	//workshop:todo On success, raise matchIndex (never lower it: responses arrive
+	//workshop:todo late and twice) and keep nextIndex past it. On a refusal, back
+	//workshop:todo up nextIndex with the follower's hint (§5.3), never below
+	//workshop:todo matchIndex+1, and send again (handout: "Task 4").
 	pr := n.progress[from]
 	if n.role != raft.Leader || pr == nil {
 		return
@@ -336,12 +355,5 @@ func (n *Node) handleAppendResponse(from raft.NodeID, resp raft.AppendEntriesRes
 	}
 	pr.next = max(pr.match+1, min(pr.next, next))
 	n.sendAppend(from)
-}
-
-// validate is a stand-in for raft.Config.Validate until stage 03 has it.
-func validate(cfg raft.Config) error {
-	if !slices.Contains(cfg.Peers, cfg.ID) || cfg.ElectionTicks <= cfg.HeartbeatTicks || cfg.HeartbeatTicks < 1 || cfg.MaxEntriesPerMessage < 1 {
-		return fmt.Errorf("core: invalid config %+v", cfg)
-	}
-	return nil
+	//workshop:end
 }

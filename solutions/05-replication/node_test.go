@@ -1,0 +1,369 @@
+package core_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"raftgo/internal/raftnet"
+	"raftgo/solutions/03-planning"
+	"raftgo/solutions/05-replication"
+)
+
+// newNode is the factory the test network makes nodes with. It returns an
+// explicit nil interface on error: a nil *core.Node inside a raft.Node would
+// not compare equal to nil.
+func newNode(cfg raft.Config) (raft.Node, error) {
+	n, err := core.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// newNetwork makes a network of size nodes.
+func newNetwork(t *testing.T, size int, opts raftnet.Options) *raftnet.Network {
+	t.Helper()
+	net, err := raftnet.New(size, newNode, opts)
+	require.NoError(t, err, "making a network of %d nodes", size)
+	return net
+}
+
+// appoint makes node id the leader of term and collects its first Ready.
+func appoint(t *testing.T, net *raftnet.Network, id raft.NodeID, term raft.Term) {
+	t.Helper()
+	node, ok := net.Node(id).(*core.Node)
+	require.True(t, ok, "node %d is a %T, not a *core.Node", id, net.Node(id))
+	require.NoError(t, node.BecomeLeader(term), "BecomeLeader(%d) on node %d", term, id)
+	require.NoError(t, net.Collect(id), "collecting the new leader's Ready")
+}
+
+// propose proposes commands on node id one by one, each with its own Ready.
+func propose(t *testing.T, net *raftnet.Network, id raft.NodeID, commands ...string) {
+	t.Helper()
+	for _, c := range commands {
+		_, _, err := net.Propose(id, []byte(c))
+		require.NoError(t, err, "proposing %q on node %d", c, id)
+	}
+}
+
+// terms returns the terms of a log's entries, printed for a failure message.
+func terms(es []raft.Entry) string {
+	ts := make([]string, len(es))
+	for i, e := range es {
+		ts[i] = fmt.Sprint(e.Term)
+	}
+	return "[" + strings.Join(ts, " ") + "]"
+}
+
+// requireLogsMatch checks that every node has persisted the same log as the
+// leader.
+func requireLogsMatch(t *testing.T, net *raftnet.Network, leader raft.NodeID, msg string) {
+	t.Helper()
+	want := net.Storage(leader).Entries
+	for _, id := range net.IDs() {
+		got := net.Storage(id).Entries
+		require.Equal(t, want, got, "%s: node %d persisted the log %s, the leader %d has %s (handout: \"Task 3\")", msg, id, terms(got), leader, terms(want))
+	}
+}
+
+// TestGivenBecomeLeader checks the given BecomeLeader: the node becomes
+// leader of the term, and refuses to lead a term older than its own.
+func TestGivenBecomeLeader(t *testing.T) {
+	net := newNetwork(t, 3, raftnet.Options{})
+	appoint(t, net, 1, 2)
+	assert.Equal(t, []raft.NodeID{1}, net.Leaders(), "leaders after BecomeLeader(2) on node 1")
+	assert.Equal(t, raft.Term(2), net.Node(1).Status().Term, "node 1's term")
+	assert.Error(t, net.Node(1).(*core.Node).BecomeLeader(1), "BecomeLeader(1) on a node in term 2")
+}
+
+// TestReplicateToAll checks the basic path: the leader's proposals reach
+// every follower, which persists them in order, with no tick needed. Each
+// proposal goes out with the leader's next Ready (sendPendingAppends), each
+// follower appends and answers. Handout: "Task 1" to "Task 3".
+func TestReplicateToAll(t *testing.T) {
+	net := newNetwork(t, 3, raftnet.Options{})
+	appoint(t, net, 1, 1)
+	propose(t, net, 1, "x=1", "y=2", "z=3")
+	require.NoError(t, net.DeliverAll(), "delivering the proposals")
+	require.Len(t, net.Storage(1).Entries, 3, "the leader persists its own proposals")
+	requireLogsMatch(t, net, 1, "after three proposals and delivering every message")
+}
+
+// TestProposalsAreBatched checks that proposals made between two Readies go
+// out together: one AppendEntries per follower carrying all of them. The
+// leader sends pending entries when its Ready is collected, not on each
+// Propose. Handout: "Task 2".
+func TestProposalsAreBatched(t *testing.T) {
+	net := newNetwork(t, 3, raftnet.Options{})
+	appoint(t, net, 1, 1)
+	for _, c := range []string{"a", "b", "c"} {
+		_, _, err := net.Node(1).Propose([]byte(c))
+		require.NoError(t, err, "Propose(%q) on the leader", c)
+	}
+	require.NoError(t, net.Collect(1), "collecting the leader's Ready")
+	var described []string
+	for _, m := range net.InFlight() {
+		described = append(described, raftnet.Describe(m))
+	}
+	require.Equal(t, []string{
+		"1->2 t1 AppendEntries{prev=0/0 entries=[1/1 2/1 3/1] commit=0}",
+		"1->3 t1 AppendEntries{prev=0/0 entries=[1/1 2/1 3/1] commit=0}",
+	}, described, "the leader's messages after three proposals and one Ready: one AppendEntries per follower with all three entries (handout: \"Task 2\")")
+}
+
+// step hands node a message from node from and returns what its Ready
+// sends.
+func step(t *testing.T, node raft.Node, from raft.NodeID, term raft.Term, body raft.Body) []raft.Message {
+	t.Helper()
+	m := raft.Message{From: from, To: node.Status().ID, Term: term, Body: body}
+	require.NoError(t, node.Step(m), "Step(%s)", raftnet.Describe(m))
+	return node.Ready().Messages
+}
+
+// onlyResponse returns the one AppendEntriesResponse among msgs.
+func onlyResponse(t *testing.T, msgs []raft.Message, after string) raft.AppendEntriesResponse {
+	t.Helper()
+	require.Len(t, msgs, 1, "the follower must answer %s with exactly one message (handout: \"Task 3\")", after)
+	resp, ok := msgs[0].Body.(raft.AppendEntriesResponse)
+	require.True(t, ok, "the follower answered %s with %s, not an AppendEntriesResponse", after, raftnet.Describe(msgs[0]))
+	return resp
+}
+
+// TestFollowerAnswersMatchIndex checks the follower's success answer: its
+// MatchIndex is PrevLogIndex + len(Entries), what this message proved
+// matches the leader, not the follower's LastIndex (a delayed message proves
+// less). Handout: "Task 3".
+func TestFollowerAnswersMatchIndex(t *testing.T) {
+	node, err := core.New(raftnet.DefaultConfig(2, []raft.NodeID{1, 2, 3}, 0))
+	require.NoError(t, err, "core.New")
+	ae := func(prevIndex raft.Index, prevTerm raft.Term, terms ...raft.Term) raft.AppendEntries {
+		body := raft.AppendEntries{PrevLogIndex: prevIndex, PrevLogTerm: prevTerm, Context: 7}
+		for i, term := range terms {
+			body.Entries = append(body.Entries, raft.Entry{Term: term, Index: prevIndex + 1 + raft.Index(i)})
+		}
+		return body
+	}
+	for _, c := range []struct {
+		body raft.AppendEntries
+		want raft.Index
+		what string
+	}{
+		{ae(0, 0, 1, 1, 1), 3, "entries 1 to 3"},
+		{ae(0, 0, 1), 1, "a delayed message with entry 1 only"},
+		{ae(3, 1), 3, "a heartbeat after entry 3"},
+		{ae(2, 1), 2, "a heartbeat after entry 2"},
+	} {
+		resp := onlyResponse(t, step(t, node, 1, 1, c.body), c.what)
+		assert.Equal(t, raft.AppendEntriesResponse{Success: true, MatchIndex: c.want, Context: 7}, resp,
+			"answer to %s: success with MatchIndex = PrevLogIndex + len(Entries) = %d, echoing Context (handout: \"Task 3\")", c.what, c.want)
+	}
+	assert.Equal(t, raft.Index(3), node.Status().LastIndex, "the follower's log after the appends: a delayed message must not truncate it")
+}
+
+// TestFollowerPersistsBeforeAnswering checks that the entries a follower
+// appends come out of the same Ready as its answer, so that the runtime
+// persists them before it sends the answer (Figure 2: "updated on stable
+// storage before responding to RPCs"). Handout: "Task 3".
+func TestFollowerPersistsBeforeAnswering(t *testing.T) {
+	node, err := core.New(raftnet.DefaultConfig(2, []raft.NodeID{1, 2}, 0))
+	require.NoError(t, err, "core.New")
+	es := []raft.Entry{{Term: 1, Index: 1, Data: []byte("a")}, {Term: 1, Index: 2, Data: []byte("b")}}
+	m := raft.Message{From: 1, To: 2, Term: 1, Body: raft.AppendEntries{Entries: es}}
+	require.NoError(t, node.Step(m), "Step(%s)", raftnet.Describe(m))
+	rd := node.Ready()
+	assert.Equal(t, es, rd.Entries, "the Ready with the answer must hand out the appended entries to persist (n.markUnstable; handout: \"Task 3\")")
+	onlyResponse(t, rd.Messages, "entries 1 and 2")
+}
+
+// TestFollowerRefusesWithHint checks the follower's refusal: Success false
+// with the conflict hint of §5.3 from its log, here follower (e) of Figure 7
+// (terms 1,1,1,4,4,4,4), which must also keep its log unchanged. Handout:
+// "Task 3".
+func TestFollowerRefusesWithHint(t *testing.T) {
+	cfg := raftnet.DefaultConfig(2, []raft.NodeID{1, 2}, 0)
+	cfg.HardState.Term = 4
+	cfg.Entries = entriesOf(1, 1, 1, 4, 4, 4, 4)
+	node, err := core.New(cfg)
+	require.NoError(t, err, "core.New with Figure 7's log (e)")
+	for _, c := range []struct {
+		prevIndex raft.Index
+		prevTerm  raft.Term
+		wantIndex raft.Index
+		wantTerm  raft.Term
+		why       string
+	}{
+		{10, 6, 8, 0, "the log ends at 7: ConflictTerm 0, ConflictIndex 8"},
+		{7, 5, 4, 4, "entry 7 has term 4, which starts at index 4"},
+	} {
+		what := fmt.Sprintf("a heartbeat after %d/%d", c.prevIndex, c.prevTerm)
+		resp := onlyResponse(t, step(t, node, 1, 8, raft.AppendEntries{PrevLogIndex: c.prevIndex, PrevLogTerm: c.prevTerm}), what)
+		assert.Equal(t, raft.AppendEntriesResponse{Success: false, ConflictIndex: c.wantIndex, ConflictTerm: c.wantTerm}, resp,
+			"answer to %s from follower (e) of Figure 7: %s (§5.3; handout: \"Task 3\")", what, c.why)
+	}
+	assert.Equal(t, raft.Index(7), node.Status().LastIndex, "a refused append must leave the follower's log unchanged")
+}
+
+// entriesOf returns entries numbered from 1 with the given terms.
+func entriesOf(terms ...raft.Term) []raft.Entry {
+	es := make([]raft.Entry, len(terms))
+	for i, term := range terms {
+		es[i] = raft.Entry{Term: term, Index: raft.Index(i + 1), Data: []byte(fmt.Sprint("cmd", i+1))}
+	}
+	return es
+}
+
+// TestRepairFigure7 replays Figure 7: node 1 holds the leader's log and
+// becomes leader in term 8, node 2 holds one of the followers (a) to (f).
+// One heartbeat starts the repair; the leader backs up with the follower's
+// hint until they agree, in as many AppendEntries as §5.3's optimization
+// allows. Then a new proposal (entry 11, term 8) makes the logs equal,
+// removing the extra entries of (c) and (d). Handout: "Task 4" and the
+// stage 04 handout's "Figure 7".
+func TestRepairFigure7(t *testing.T) {
+	leaderLog := []raft.Term{1, 1, 1, 4, 4, 5, 5, 6, 6, 6}
+	for _, f := range []struct {
+		name    string
+		log     []raft.Term
+		appends int
+	}{
+		{"a", []raft.Term{1, 1, 1, 4, 4, 5, 5, 6, 6}, 2},
+		{"b", []raft.Term{1, 1, 1, 4}, 2},
+		{"c", []raft.Term{1, 1, 1, 4, 4, 5, 5, 6, 6, 6, 6}, 1},
+		{"d", []raft.Term{1, 1, 1, 4, 4, 5, 5, 6, 6, 6, 7, 7}, 1},
+		{"e", []raft.Term{1, 1, 1, 4, 4, 4, 4}, 3},
+		{"f", []raft.Term{1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3}, 3},
+	} {
+		t.Run(f.name, func(t *testing.T) {
+			appends := 0
+			var trace []string
+			net := newNetwork(t, 2, raftnet.Options{
+				Configure: func(cfg *raft.Config) {
+					log := map[raft.NodeID][]raft.Term{1: leaderLog, 2: f.log}[cfg.ID]
+					cfg.Entries = entriesOf(log...)
+					cfg.HardState.Term = log[len(log)-1]
+				},
+				OnReady: func(id raft.NodeID, rd raft.Ready) {
+					for _, m := range rd.Messages {
+						trace = append(trace, raftnet.Describe(m))
+						if m.Kind() == raft.KindAppendEntries {
+							appends++
+						}
+					}
+				},
+			})
+			appoint(t, net, 1, 8)
+			require.NoError(t, net.Tick(), "ticking: the leader sends a heartbeat")
+			require.NoError(t, net.DeliverAll(), "delivering the repair")
+			assert.Equal(t, f.appends, appends, "AppendEntries the leader sent to repair follower (%s) with the hint of §5.3 (handout: \"Task 4\"); the messages:\n%s", f.name, strings.Join(trace, "\n"))
+			follower := net.Storage(2).Entries
+			require.GreaterOrEqual(t, len(follower), 10, "follower (%s) after the repair has %s; it must hold the leader's 10 entries; the messages:\n%s", f.name, terms(follower), strings.Join(trace, "\n"))
+			require.Equal(t, net.Storage(1).Entries, follower[:10], "follower (%s)'s first 10 entries after the repair; the messages:\n%s", f.name, strings.Join(trace, "\n"))
+
+			propose(t, net, 1, "entry 11")
+			require.NoError(t, net.DeliverAll(), "delivering entry 11")
+			requireLogsMatch(t, net, 1, fmt.Sprintf("follower (%s) after the leader's entry 11 of term 8", f.name))
+		})
+	}
+}
+
+// TestMessagesRespectMaxEntries checks that no AppendEntries carries more
+// than MaxEntriesPerMessage entries, both for a burst of proposals and for a
+// follower that starts far behind, and that the followers still get the
+// whole log. Handout: "Task 1".
+func TestMessagesRespectMaxEntries(t *testing.T) {
+	const limit = 3
+	var tooBig []string
+	net := newNetwork(t, 3, raftnet.Options{
+		Configure: func(cfg *raft.Config) {
+			cfg.MaxEntriesPerMessage = limit
+			if cfg.ID == 1 {
+				cfg.Entries = entriesOf(1, 1, 1, 1, 1, 1, 1, 1, 1, 1)
+				cfg.HardState.Term = 1
+			}
+		},
+		OnReady: func(id raft.NodeID, rd raft.Ready) {
+			for _, m := range rd.Messages {
+				if ae, ok := m.Body.(raft.AppendEntries); ok && len(ae.Entries) > limit {
+					tooBig = append(tooBig, raftnet.Describe(m))
+				}
+			}
+		},
+	})
+	appoint(t, net, 1, 2)
+	for i := range 20 {
+		_, _, err := net.Node(1).Propose([]byte(fmt.Sprint("burst", i)))
+		require.NoError(t, err, "Propose on the leader")
+	}
+	require.NoError(t, net.Collect(1), "collecting the leader's Ready")
+	require.NoError(t, net.Tick(), "ticking")
+	require.NoError(t, net.DeliverAll(), "delivering")
+	assert.Empty(t, tooBig, "AppendEntries with more than MaxEntriesPerMessage = %d entries (handout: \"Task 1\")", limit)
+	requireLogsMatch(t, net, 1, "after 10 old entries and a burst of 20 proposals, sent at most 3 at a time")
+}
+
+// TestPartitionedFollowerCatchesUp checks that a follower cut off while the
+// leader goes on gets every entry it missed once the partition heals, from
+// the leader's heartbeats alone. Handout: "Task 4".
+func TestPartitionedFollowerCatchesUp(t *testing.T) {
+	net := newNetwork(t, 3, raftnet.Options{})
+	appoint(t, net, 1, 1)
+	propose(t, net, 1, "before")
+	require.NoError(t, net.DeliverAll(), "delivering the first proposal")
+
+	net.Isolate(3)
+	for i := range 5 {
+		propose(t, net, 1, fmt.Sprint("during", i))
+		require.NoError(t, net.Tick(), "ticking during the partition")
+		require.NoError(t, net.DeliverAll(), "delivering during the partition")
+	}
+	require.Len(t, net.Storage(3).Entries, 1, "the isolated follower 3 must not get entries during the partition")
+
+	net.Heal()
+	for range 3 {
+		require.NoError(t, net.Tick(), "ticking after the heal")
+		require.NoError(t, net.DeliverAll(), "delivering after the heal")
+	}
+	requireLogsMatch(t, net, 1, "three heartbeats after the partition healed")
+}
+
+// TestSurvivesUnreliableNetwork checks replication over a network that
+// drops, duplicates and reorders messages, for many seeds: proposals and
+// heartbeats go out while the network misbehaves; then the network heals
+// and, after some heartbeats, every follower's log equals the leader's. A
+// failure prints its seed. Handout: "Task 4" and "The test network".
+func TestSurvivesUnreliableNetwork(t *testing.T) {
+	for seed := range uint64(200) {
+		if !t.Run(fmt.Sprint("seed", seed), func(t *testing.T) { checkUnreliable(t, seed) }) {
+			return // one failing seed is enough to read
+		}
+	}
+}
+
+// checkUnreliable runs one seed of TestSurvivesUnreliableNetwork.
+func checkUnreliable(t *testing.T, seed uint64) {
+	net := newNetwork(t, 5, raftnet.Options{Seed: seed, Configure: func(cfg *raft.Config) { cfg.MaxEntriesPerMessage = 4 }})
+	appoint(t, net, 1, 1)
+	net.SetDropRate(0.2)
+	net.SetDuplicateRate(0.2)
+	net.SetReorder(true)
+	for round := range 12 {
+		propose(t, net, 1, fmt.Sprint("cmd", 2*round), fmt.Sprint("cmd", 2*round+1))
+		require.NoError(t, net.Tick(), "seed %d: ticking", seed)
+		for range 15 {
+			_, err := net.DeliverOne()
+			require.NoError(t, err, "seed %d: delivering", seed)
+		}
+	}
+	net.SetDropRate(0)
+	net.SetDuplicateRate(0)
+	net.SetReorder(false)
+	for range 10 {
+		require.NoError(t, net.Tick(), "seed %d: ticking after the network healed", seed)
+		require.NoError(t, net.DeliverAll(), "seed %d: delivering after the network healed", seed)
+	}
+	requireLogsMatch(t, net, 1, fmt.Sprintf("seed %d: 10 heartbeats after the network stopped dropping, duplicating and reordering", seed))
+}
