@@ -62,8 +62,8 @@ func (c Cluster) Addr(id NodeID) (string, bool) {
 	return "", false
 }
 
-// String returns the cluster in the flag form ParseCluster reads, so that
-// ParseCluster(c.String()) gives back c.
+// String returns the cluster in the flag form ParseCluster reads: for a
+// cluster that ParseCluster accepts, ParseCluster(c.String()) gives back c.
 func (c Cluster) String() string {
 	// TODO: Join the peers' flag forms with commas (handout: "Task 1: the
 	// cluster flag").
@@ -84,15 +84,17 @@ func DefaultConfig(id NodeID, peers []NodeID) Config {
 	}
 }
 
-// Validate checks the cluster and timing fields of the configuration: ID is
-// one of Peers, Peers holds no None and no duplicate and at most MaxVoters
-// servers, ElectionTicks > HeartbeatTicks > 0, and MaxEntriesPerMessage is
-// between 1 and MaxMessageEntries. Its error names the field at fault and
-// the value it holds.
+// Validate checks the cluster and timing fields of the configuration, in
+// this order: ID is not None; Peers lists at most MaxVoters servers, none of
+// them None, none twice, and ID among them; HeartbeatTicks is at least 1;
+// ElectionTicks is greater than HeartbeatTicks; MaxEntriesPerMessage is from
+// 1 to MaxMessageEntries. Its error names the field at fault and the value it
+// holds. Validate does not look at the persisted state (HardState, Snapshot,
+// Entries).
 func (c Config) Validate() error {
-	// TODO: Check each rule of the doc comment, in that order, and return
-	// an error that names the field and its value, such as "raft:
-	// config: HeartbeatTicks is 0; it must be at least 1" (handout:
-	// "Task 2: validating a Config").
+	// TODO: Check each rule of the doc comment, in its order, and return an
+	// error that names the field and its value, such as "raft: config:
+	// HeartbeatTicks is 0; it must be at least 1". A map or a sorted copy
+	// finds duplicates (handout: "Task 2: validating a Config").
 	return errors.New("not implemented")
 }

@@ -128,8 +128,8 @@ func (c Cluster) Addr(id NodeID) (string, bool) {
 	//workshop:end
 }
 
-// String returns the cluster in the flag form ParseCluster reads, so that
-// ParseCluster(c.String()) gives back c.
+// String returns the cluster in the flag form ParseCluster reads: for a
+// cluster that ParseCluster accepts, ParseCluster(c.String()) gives back c.
 func (c Cluster) String() string {
 	//workshop:todo Join the peers' flag forms with commas (handout: "Task 1: the
 	//workshop:todo cluster flag").
@@ -156,16 +156,18 @@ func DefaultConfig(id NodeID, peers []NodeID) Config {
 	}
 }
 
-// Validate checks the cluster and timing fields of the configuration: ID is
-// one of Peers, Peers holds no None and no duplicate and at most MaxVoters
-// servers, ElectionTicks > HeartbeatTicks > 0, and MaxEntriesPerMessage is
-// between 1 and MaxMessageEntries. Its error names the field at fault and
-// the value it holds.
+// Validate checks the cluster and timing fields of the configuration, in
+// this order: ID is not None; Peers lists at most MaxVoters servers, none of
+// them None, none twice, and ID among them; HeartbeatTicks is at least 1;
+// ElectionTicks is greater than HeartbeatTicks; MaxEntriesPerMessage is from
+// 1 to MaxMessageEntries. Its error names the field at fault and the value it
+// holds. Validate does not look at the persisted state (HardState, Snapshot,
+// Entries).
 func (c Config) Validate() error {
-	//workshop:todo Check each rule of the doc comment, in that order, and return
-	//workshop:todo an error that names the field and its value, such as "raft:
-	//workshop:todo config: HeartbeatTicks is 0; it must be at least 1" (handout:
-	//workshop:todo "Task 2: validating a Config").
+	//workshop:todo Check each rule of the doc comment, in its order, and return an
+	//workshop:todo error that names the field and its value, such as "raft: config:
+	//workshop:todo HeartbeatTicks is 0; it must be at least 1". A map or a sorted copy
+	//workshop:todo finds duplicates (handout: "Task 2: validating a Config").
 	if c.ID == None {
 		return errors.New("raft: config: ID is 0 (None); give the node a positive ID")
 	}
