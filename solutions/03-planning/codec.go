@@ -46,20 +46,21 @@ const (
 // failures apart with errors.Is. Input that ends early gives an error that
 // wraps io.ErrUnexpectedEOF.
 var (
-	// ErrUnknownVersion: the version byte is not FormatVersion.
+	// ErrUnknownVersion means that the version byte is not FormatVersion.
 	ErrUnknownVersion = errors.New("unknown format version")
-	// ErrUnknownKind: the kind byte names no kind of message, or a message's
-	// Body is nil or not one of this package's body types.
+	// ErrUnknownKind means that the kind byte names no kind of message, or
+	// that a message's Body is nil or not one of this package's body types.
 	ErrUnknownKind = errors.New("unknown message kind")
-	// ErrUnknownEntryType: an entry's type is neither EntryCommand nor
-	// EntryConfChange.
+	// ErrUnknownEntryType means that an entry's type is neither EntryCommand
+	// nor EntryConfChange.
 	ErrUnknownEntryType = errors.New("unknown entry type")
-	// ErrTooLarge: a count or a length exceeds one of the limits above.
+	// ErrTooLarge means that a count or a length exceeds one of the limits
+	// above.
 	ErrTooLarge = errors.New("too large")
-	// ErrMalformed: a value is not encoded as the format says, such as a bool
-	// byte other than 0 and 1, or a uvarint that overflows 64 bits.
+	// ErrMalformed means that a value is not encoded as the format says: a
+	// bool byte other than 0 and 1, or a uvarint that overflows 64 bits.
 	ErrMalformed = errors.New("malformed value")
-	// ErrTrailingData: bytes follow a complete encoding.
+	// ErrTrailingData means that bytes follow a complete encoding.
 	ErrTrailingData = errors.New("trailing data")
 )
 
