@@ -246,20 +246,21 @@ func (d *decoder) bool(what string) bool {
 // anything, when the length exceeds the limit or when that many elements
 // cannot fit in the bytes left.
 func (d *decoder) count(what string, limit, minSize int) int {
-	// TODO: Read the length as a uvarint. Compare it with limit (ErrTooLarge)
-	// and with what the bytes left could hold (io.ErrUnexpectedEOF)
-	// before converting it to an int: it is untrusted, and may be 2^64-1
-	// (handout: "Task 4: decoding" and "Task 5: hostile input").
+	// TODO: Read the length as a uvarint. Compare it first with limit
+	// (ErrTooLarge), then with what the bytes left could hold
+	// (io.ErrUnexpectedEOF), and only then convert it to an int: it is
+	// untrusted, and may be 2^64-1 (handout: "Task 4: decoding" and
+	// "Task 5: hostile input").
 	return 0
 }
 
 // bytes reads a byte string of at most limit bytes, with its length in
 // front, and returns a copy of it: nil when it is empty.
 func (d *decoder) bytes(what string, limit int) []byte {
-	// TODO: Read the length as a uvarint and check it, as count does, against
-	// limit and the bytes left, before you copy anything. Copy: the result
-	// must not share memory with the input (handout: "Task 4: decoding"
-	// and "Task 5: hostile input").
+	// TODO: Read the length as a uvarint and check it as count does, first
+	// against limit, then against the bytes left, before you copy
+	// anything. Copy: the result must not share memory with the input
+	// (handout: "Task 4: decoding" and "Task 5: hostile input").
 	return nil
 }
 

@@ -400,10 +400,11 @@ func (d *decoder) bool(what string) bool {
 // anything, when the length exceeds the limit or when that many elements
 // cannot fit in the bytes left.
 func (d *decoder) count(what string, limit, minSize int) int {
-	//workshop:todo Read the length as a uvarint. Compare it with limit (ErrTooLarge)
-	//workshop:todo and with what the bytes left could hold (io.ErrUnexpectedEOF)
-	//workshop:todo before converting it to an int: it is untrusted, and may be 2^64-1
-	//workshop:todo (handout: "Task 4: decoding" and "Task 5: hostile input").
+	//workshop:todo Read the length as a uvarint. Compare it first with limit
+	//workshop:todo (ErrTooLarge), then with what the bytes left could hold
+	//workshop:todo (io.ErrUnexpectedEOF), and only then convert it to an int: it is
+	//workshop:todo untrusted, and may be 2^64-1 (handout: "Task 4: decoding" and
+	//workshop:todo "Task 5: hostile input").
 	at := d.off
 	n := d.uvarint(what)
 	left := len(d.data) - d.off
@@ -425,10 +426,10 @@ func (d *decoder) count(what string, limit, minSize int) int {
 // bytes reads a byte string of at most limit bytes, with its length in
 // front, and returns a copy of it: nil when it is empty.
 func (d *decoder) bytes(what string, limit int) []byte {
-	//workshop:todo Read the length as a uvarint and check it, as count does, against
-	//workshop:todo limit and the bytes left, before you copy anything. Copy: the result
-	//workshop:todo must not share memory with the input (handout: "Task 4: decoding"
-	//workshop:todo and "Task 5: hostile input").
+	//workshop:todo Read the length as a uvarint and check it as count does, first
+	//workshop:todo against limit, then against the bytes left, before you copy
+	//workshop:todo anything. Copy: the result must not share memory with the input
+	//workshop:todo (handout: "Task 4: decoding" and "Task 5: hostile input").
 	at := d.off
 	n := d.uvarint(what)
 	left := len(d.data) - d.off
