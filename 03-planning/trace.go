@@ -53,3 +53,13 @@ func (s Snapshot) String() string {
 func (m Message) String() string {
 	return fmt.Sprintf("%d->%d %s term %d %+v", m.From, m.To, m.Kind(), m.Term, m.Body)
 }
+
+// GoString formats the entry type by name for %#v, which test failure
+// messages use.
+func (t EntryType) GoString() string { return t.String() }
+
+// GoString formats the role by name for %#v.
+func (r Role) GoString() string { return r.String() }
+
+// GoString formats the kind by name for %#v.
+func (k Kind) GoString() string { return k.String() }

@@ -17,12 +17,22 @@ type NodeID uint64
 // None is the NodeID of no server.
 const None NodeID = 0
 
+// GoString formats the ID in decimal for %#v, as Term.GoString does.
+func (id NodeID) GoString() string { return strconv.FormatUint(uint64(id), 10) }
+
 // Term is a Raft term: a logical clock that only moves forward (§5.1).
 type Term uint64
+
+// GoString formats the term in decimal for %#v, which test failure messages
+// use; without it, unsigned numbers print in hexadecimal.
+func (t Term) GoString() string { return strconv.FormatUint(uint64(t), 10) }
 
 // Index is the position of an entry in the log. The first entry has index 1;
 // index 0 stands for the empty prefix before it, whose term is 0.
 type Index uint64
+
+// GoString formats the index in decimal for %#v, as Term.GoString does.
+func (i Index) GoString() string { return strconv.FormatUint(uint64(i), 10) }
 
 // EntryType tells what an entry's Data means.
 type EntryType uint8

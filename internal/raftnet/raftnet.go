@@ -80,16 +80,12 @@ type Network struct {
 }
 
 // DefaultConfig is the configuration a network gives node id in a cluster
-// of peers, before Options.Configure adjusts it.
+// of peers, before Options.Configure adjusts it: raft.DefaultConfig with the
+// given seed.
 func DefaultConfig(id raft.NodeID, peers []raft.NodeID, seed uint64) raft.Config {
-	return raft.Config{
-		ID:                   id,
-		Peers:                peers,
-		ElectionTicks:        10,
-		HeartbeatTicks:       1,
-		MaxEntriesPerMessage: 64,
-		Seed:                 seed,
-	}
+	cfg := raft.DefaultConfig(id, peers)
+	cfg.Seed = seed
+	return cfg
 }
 
 // New makes a network of size nodes with IDs 1 to size.
