@@ -1,0 +1,78 @@
+package traffic
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestGivenWireRoundTrip checks the given wire format of the demo programs:
+// every command and every press survives String and Parse.
+func TestGivenWireRoundTrip(t *testing.T) {
+	for _, d := range []Direction{EW, NS} {
+		for _, c := range []Color{Red, Yellow, Green} {
+			command := SetLight{d, c}
+			got, err := ParseSetLight([]byte(command.String()))
+			require.NoError(t, err, "ParseSetLight(%q)", command.String())
+			assert.Equal(t, command, got, "ParseSetLight(%q)", command.String())
+		}
+		p := Press{d}
+		got, err := ParsePress([]byte(p.String()))
+		require.NoError(t, err, "ParsePress(%q)", p.String())
+		assert.Equal(t, p, got, "ParsePress(%q)", p.String())
+	}
+	assert.Equal(t, "EW GREEN", SetLight{EW, Green}.String())
+	assert.Equal(t, "PRESS NS", Press{NS}.String())
+}
+
+// TestGivenWireToleratesWhiteSpace checks that the given parsers ignore the
+// white space around a datagram, such as the newline that echo adds.
+func TestGivenWireToleratesWhiteSpace(t *testing.T) {
+	command, err := ParseSetLight([]byte("  NS   YELLOW\r\n"))
+	require.NoError(t, err)
+	assert.Equal(t, SetLight{NS, Yellow}, command)
+	p, err := ParsePress([]byte("PRESS EW\n"))
+	require.NoError(t, err)
+	assert.Equal(t, Press{EW}, p)
+}
+
+// TestGivenWireRejectsBadDatagrams checks that the given parsers return an
+// error, never a panic, for datagrams that are not in the wire format, and
+// that the error names what was wrong without quoting a huge datagram whole.
+func TestGivenWireRejectsBadDatagrams(t *testing.T) {
+	huge := strings.Repeat("GREEN ", 10_000)
+	tests := []struct {
+		name     string
+		datagram string
+		parse    func([]byte) error
+		wantErr  string
+	}{
+		{"empty light command", "", parseSetLight, "want a direction and a colour"},
+		{"one word", "EW", parseSetLight, "want a direction and a colour"},
+		{"three words", "EW GREEN NOW", parseSetLight, "want a direction and a colour"},
+		{"unknown direction", "SN GREEN", parseSetLight, `unknown direction "SN"`},
+		{"unknown colour", "EW BLUE", parseSetLight, `unknown colour "BLUE"`},
+		{"lower case", "ew green", parseSetLight, `unknown direction "ew"`},
+		{"a press sent to a light", "PRESS EW", parseSetLight, `unknown direction "PRESS"`},
+		{"binary garbage", "\x00\xff\xfe", parseSetLight, "want a direction and a colour"},
+		{"huge", huge, parseSetLight, "(60000 bytes)"},
+		{"empty press", "", parsePress, "want PRESS and a direction"},
+		{"press without direction", "PRESS", parsePress, "want PRESS and a direction"},
+		{"a light command sent to the controller", "EW GREEN", parsePress, "want PRESS and a direction"},
+		{"press of an unknown direction", "PRESS UP", parsePress, `unknown direction "UP"`},
+		{"huge press", "PRESS " + huge, parsePress, "(60006 bytes)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.parse([]byte(tt.datagram))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.wantErr)
+			assert.Less(t, len(err.Error()), 200, "the error quotes too much of the datagram: %v", err)
+		})
+	}
+}
+
+func parseSetLight(b []byte) error { _, err := ParseSetLight(b); return err }
+func parsePress(b []byte) error    { _, err := ParsePress(b); return err }
