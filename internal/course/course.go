@@ -47,8 +47,26 @@ func (s Stage) ReferenceDir() string { return filepath.Join("solutions", s.Dir) 
 // Slides is the stage's slide deck, relative to the course root.
 func (s Stage) Slides() string { return filepath.Join("slides", s.Dir+".slide") }
 
+// Handout is the learner's handout, relative to the course root.
+func (s Stage) Handout() string { return filepath.Join(s.Dir, "README.md") }
+
+// ImportPath is the package path of the learner's folder, such as
+// "raftgo/04-log".
+func (s Stage) ImportPath() string { return Module + "/" + s.Dir }
+
+// ReferenceImportPath is the package path of the stage's reference, such as
+// "raftgo/solutions/04-log".
+func (s Stage) ReferenceImportPath() string { return Module + "/solutions/" + s.Dir }
+
 // Generator names the stage for the stub generator.
 func (s Stage) Generator() stubgen.Stage { return stubgen.Stage{Module: Module, Name: s.Dir} }
+
+// IgnoredDir reports whether the go command leaves out a folder of this name
+// when it matches ./... patterns: testdata, and names that start with "." or
+// "_" (such as .workshop, where reset keeps its backups).
+func IgnoredDir(name string) bool {
+	return name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")
+}
 
 // Find returns the stage named by a number ("4", "04") or a folder name
 // ("04-log").

@@ -1,0 +1,7 @@
+//go:build ignore
+
+package raftlog
+
+import "testing"
+
+func TestIgnored(t *testing.T) {}

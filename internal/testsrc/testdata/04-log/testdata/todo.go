@@ -1,0 +1,3 @@
+package raftlog
+
+// TODO: not a stage file.

@@ -1,0 +1,5 @@
+package raftlog
+
+import "testing"
+
+func TestInTestdata(t *testing.T) {}

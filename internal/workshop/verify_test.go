@@ -1,0 +1,229 @@
+package workshop
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"raftgo/internal/course"
+	"raftgo/internal/gotest"
+)
+
+// stubRun returns a run of stage 04's stub with the given top-level tests.
+func stubRun(tests ...*gotest.Test) *stageRun {
+	for _, t := range tests {
+		t.Package = "raftgo/04-log"
+	}
+	return &stageRun{dir: "04-log", report: &gotest.Report{
+		Packages: []*gotest.Package{{Path: "raftgo/04-log", Status: gotest.Fail}},
+		Tests:    tests,
+	}}
+}
+
+func test(name string, status gotest.Status, output ...string) *gotest.Test {
+	return &gotest.Test{ID: gotest.ID{Name: name}, Status: status, Output: output}
+}
+
+func TestClassifyStub(t *testing.T) {
+	w := New(t.TempDir(), nil)
+	panicked := test("TestPanics", gotest.Fail, "panic: runtime error: invalid memory address or nil pointer dereference")
+	panicked.Panicked = true
+	timedOut := test("TestHangs", gotest.Missing, "panic: test timed out after 2m0s")
+	timedOut.TimedOut = true
+	broken := stubRun()
+	broken.report.Packages[0].BuildOutput = []string{"# raftgo/04-log", "./log.go:3:1: syntax error"}
+
+	tests := []struct {
+		name        string
+		run         *stageRun
+		wantProblem string
+		wantNote    string
+	}{
+		{
+			name:     "clean",
+			run:      stubRun(test("TestGivenNew", gotest.Pass), test("TestAppend", gotest.Fail), test("TestRedis", gotest.Skip), test("ExampleLog", gotest.Fail)),
+			wantNote: "2 fail, 1 given pass, 1 skipped",
+		},
+		{
+			name:        "a test passes on the stub",
+			run:         stubRun(test("TestAppend", gotest.Pass), test("TestTerm", gotest.Fail), test("FuzzAppend", gotest.Pass)),
+			wantProblem: "pass on the untouched stub, but must fail: TestAppend, FuzzAppend",
+		},
+		{
+			name:        "a given test fails",
+			run:         stubRun(test("TestGivenNew", gotest.Fail, "    log_test.go:9: New returned nil")),
+			wantProblem: "fail on the stub, but given tests (TestGiven…) must pass: TestGivenNew",
+		},
+		{
+			name:        "a panic and the tests it kept from running",
+			run:         stubRun(panicked, test("TestAfter", gotest.Missing)),
+			wantProblem: "panic; a stub must fail politely: TestPanics; report no result (the test binary panicked, timed out or exited before they ended): TestAfter",
+		},
+		{
+			name:        "a hang",
+			run:         stubRun(test("TestAppend", gotest.Fail), timedOut),
+			wantProblem: "hang until the -timeout: TestHangs",
+		},
+		{
+			name:        "does not compile",
+			run:         broken,
+			wantProblem: "the stub does not compile",
+		},
+		{
+			name:        "no tests",
+			run:         stubRun(),
+			wantProblem: "the stage has no tests",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := w.classifyStub("04-log stub fails cleanly", tt.run)
+			assert.Equal(t, tt.wantProblem, r.problem)
+			assert.Equal(t, tt.wantNote, r.note)
+		})
+	}
+}
+
+func TestClassifyStubDetails(t *testing.T) {
+	w := New(t.TempDir(), nil)
+	r := w.classifyStub("stub", stubRun(test("TestGivenNew", gotest.Fail, "=== RUN   TestGivenNew", "    log_test.go:9: New returned nil")))
+	assert.Equal(t, []string{"TestGivenNew:\n    log_test.go:9: New returned nil"}, r.details)
+
+	broken := stubRun()
+	broken.report.Packages[0].BuildOutput = []string{"# raftgo/04-log", "./log.go:3:1: syntax error"}
+	r = w.classifyStub("stub", broken)
+	assert.Equal(t, []string{"04-log/log.go:3:1: syntax error"}, r.details)
+}
+
+func TestCheckStageWithoutStub(t *testing.T) {
+	w, _ := testCourse(t, map[string]string{"solutions/04-log": "04-log.json"}) // its outcome does not matter here
+	require.NoError(t, os.RemoveAll(w.path("04-log")))
+
+	results := w.checkStage(t.Context(), stage04)
+	var names []string
+	for _, r := range results {
+		names = append(names, r.name)
+	}
+	assert.Equal(t, []string{"04-log has a handout", "04-log has a deck", "04-log reference passes go test -race", "04-log is fresh"}, names,
+		"the stub's checks cannot run without it")
+	assert.Equal(t, "04-log does not exist; run go run ./cmd/workshop gen 04", results[3].problem)
+}
+
+// The fake course for TestVerify: stage 04 with a reference that passes and
+// a stub that fails, a deck, the tool's packages, and no dependencies.
+var fakeCourse = map[string]string{
+	"go.mod": "module raftgo\n\ngo 1.25\n",
+	"solutions/04-log/log.go": `// Package raftlog is a stage of the fake course.
+package raftlog
+
+// Add returns a+b.
+func Add(a, b int) int {
+	//workshop:todo Return the sum.
+	return a + b
+	//workshop:stub return 0
+	//workshop:end
+}
+
+// Double is given.
+func Double(a int) int { return 2 * a }
+`,
+	"solutions/04-log/log_test.go": `package raftlog
+
+import "testing"
+
+// TestGivenDouble checks given code.
+func TestGivenDouble(t *testing.T) {
+	if Double(2) != 4 {
+		t.Fatal("Double(2) != 4")
+	}
+}
+
+// TestAdd checks Add.
+func TestAdd(t *testing.T) {
+	if got := Add(1, 2); got != 3 {
+		t.Fatalf("Add(1, 2) = %d, want 3", got)
+	}
+}
+`,
+	"solutions/04-log/README.md": "# The log\n",
+	"slides/04-log.slide":        "The log\n\n* Add\n\n.code ../solutions/04-log/log.go /^func Add/,/^}/\n",
+	"cmd/tool/main.go":           "// Command tool is the fake course's tool.\npackage main\n\nfunc main() {}\n",
+	"internal/tool/tool.go":      "// Package tool is the fake course's tool support.\npackage tool\n\n// One returns 1.\nfunc One() int { return 1 }\n",
+	"internal/tool/tool_test.go": "package tool\n\nimport \"testing\"\n\nfunc TestOne(t *testing.T) {\n\tif One() != 1 {\n\t\tt.Fatal(\"One() != 1\")\n\t}\n}\n",
+}
+
+// durations matches the durations in verify's output.
+var durations = regexp.MustCompile(`\d+(\.\d+)?(ms|s)\b`)
+
+// TestVerify runs verify, with the real go command, on a fake course: once
+// as it is, once broken in every way a check should catch.
+func TestVerify(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command on a fake course")
+	}
+	t.Setenv("GOFLAGS", "-mod=mod")
+	t.Setenv("GOPROXY", "off") // the fake course has no dependencies
+	t.Setenv("GOWORK", "off")
+	root := t.TempDir()
+	for name, text := range fakeCourse {
+		write(t, filepath.Join(root, name), text)
+	}
+	var out bytes.Buffer
+	w := New(root, &out)
+	w.Stages = []course.Stage{stage04, mustFind("05")}
+	require.NoError(t, w.Gen(w.Stages[:1]))
+	out.Reset()
+
+	ok := w.Verify(t.Context())
+	assert.Equal(t, `PASS gofmt
+PASS go vet ./...
+PASS 04-log has a handout
+PASS 04-log has a deck
+PASS 04-log reference passes go test -race (2 tests, Ds)
+PASS 04-log is fresh
+PASS 04-log stub fails cleanly (1 fail, 1 given pass, Ds)
+PASS 04-log stub has TODOs (1)
+SKIP 05-replication: no reference yet (solutions/05-replication)
+PASS slides parse (1 deck, 1 .code or .play reference)
+PASS tool tests pass (go test -race ./cmd/... ./internal/...) (Ds)
+10 passed, 0 failed
+`, durations.ReplaceAllString(out.String(), "Ds"))
+	assert.True(t, ok)
+
+	// Break it: a stub that passes a test, an unformatted file, a deck whose
+	// code reference no longer matches, a reference without its handout.
+	write(t, filepath.Join(root, "04-log", "log.go"), "package raftlog\n\nfunc Add(a, b int) int { return a + b }\n\n// Double is given.\nfunc Double(a int) int { return 2 * a }\n")
+	write(t, filepath.Join(root, "internal", "tool", "ugly.go"), "package tool\nfunc ugly( ) {}\n")
+	write(t, filepath.Join(root, "slides", "04-log.slide"), "The log\n\n* Add\n\n.code ../solutions/04-log/log.go /^func Sum/,/^}/\n")
+	require.NoError(t, os.Remove(filepath.Join(root, "solutions", "04-log", "README.md")))
+	out.Reset()
+
+	ok = w.Verify(t.Context())
+	assert.False(t, ok)
+	got := durations.ReplaceAllString(out.String(), "Ds")
+	for _, want := range []string{
+		"FAIL gofmt: 1 file to format with gofmt -w\n    internal/tool/ugly.go\n",
+		"FAIL 04-log is fresh: 2 differences from what the generator makes; run go run ./cmd/workshop gen 04\n    README.md: not in the reference (remove it, or add it to solutions/)\n    log.go: differs from what the generator makes\n",
+		"FAIL 04-log has a handout: solutions/04-log/README.md does not exist\n",
+		"PASS 04-log reference passes go test -race (2 tests, Ds)\n",
+		"FAIL 04-log stub fails cleanly: pass on the untouched stub, but must fail: TestAdd (Ds)\n",
+		"FAIL 04-log stub has TODOs: no \"// TODO:\" comment in the stub's Go files",
+		"FAIL slides parse: 1 deck with errors\n    slides/04-log.slide:5: no match for ^func Sum\n",
+		"PASS tool tests pass",
+	} {
+		assert.Contains(t, got, want)
+	}
+	assert.Regexp(t, `\n4 passed, 6 failed\n$`, got)
+}
+
+// write writes a file, making its folder.
+func write(t *testing.T, name, text string) {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(filepath.Dir(name), 0o755))
+	require.NoError(t, os.WriteFile(name, []byte(text), 0o644))
+}
