@@ -39,7 +39,7 @@ func (c *Controller) Current() []SetLight {
 // is due before it returns. Handing the controller Elapsed{NextChange()}
 // makes that change; anything shorter changes nothing.
 func (c *Controller) NextChange() time.Duration {
-	// TODO: Compute it from your state (handout: Task 2).
+	// TODO: Compute it from your state (handout: Task 1).
 	return 0
 }
 

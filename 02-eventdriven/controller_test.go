@@ -1,29 +1,42 @@
-package traffic
+package traffic_test
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	traffic "raftgo/02-eventdriven"
 )
 
-// s keeps the scripts below short: 15 * s is fifteen seconds.
-const s = time.Second
+// Shorthands for the scripts below: 15 * s is fifteen seconds.
+const (
+	s  = time.Second
+	EW = traffic.EW
+	NS = traffic.NS
+)
 
 // The commands of the four changes of the cycle (handout: The cycle).
-var (
-	ewYellow     = []SetLight{{EW, Yellow}}
-	ewRedNSGreen = []SetLight{{EW, Red}, {NS, Green}}
-	nsYellow     = []SetLight{{NS, Yellow}}
-	nsRedEWGreen = []SetLight{{NS, Red}, {EW, Green}}
+const (
+	ewYellow     = "EW YELLOW"
+	ewRedNSGreen = "EW RED, NS GREEN"
+	nsYellow     = "NS YELLOW"
+	nsRedEWGreen = "NS RED, EW GREEN"
 )
+
+// wait returns the event "d has passed".
+func wait(d time.Duration) traffic.Event { return traffic.Elapsed{Duration: d} }
+
+// press returns the event "the button of direction d was pressed".
+func press(d traffic.Direction) traffic.Event { return traffic.Press{Direction: d} }
 
 // A step is one event of a script, with what the controller must answer.
 type step struct {
-	event Event
-	want  []SetLight    // the commands Handle must return, in order
+	event traffic.Event
+	want  string        // the commands Handle must return, such as "EW RED, NS GREEN"; "" for none
 	next  time.Duration // what NextChange must return afterwards
 }
 
@@ -31,8 +44,8 @@ type step struct {
 // the instant NS turns green (35 s after New) and goes on with steps.
 func fromNSGreen(steps ...step) []step {
 	return append([]step{
-		{Elapsed{30 * s}, ewYellow, 5 * s},
-		{Elapsed{5 * s}, ewRedNSGreen, 60 * s},
+		{wait(30 * s), ewYellow, 5 * s},
+		{wait(5 * s), ewRedNSGreen, 60 * s},
 	}, steps...)
 }
 
@@ -42,23 +55,24 @@ func fromNSGreen(steps ...step) []step {
 // named by section explains what the script expects.
 func play(t *testing.T, section string, steps []step) {
 	t.Helper()
-	c := New()
+	c := traffic.New()
 	require.NotNil(t, c, "New returned nil; it must return a controller with EW green (handout: Task 1)")
-	lights := map[Direction]Color{EW: Green, NS: Red}
+	lights := map[traffic.Direction]traffic.Color{EW: traffic.Green, NS: traffic.Red}
 	var (
 		history []string      // the events so far, for failure messages
 		now     time.Duration // time since New
 	)
 	for _, st := range steps {
-		if e, ok := st.event.(Elapsed); ok {
+		if e, ok := st.event.(traffic.Elapsed); ok {
 			now += e.Duration
 		}
 		history = append(history, describe(st.event))
 		where := fmt.Sprintf("%v after New, after the events %s", now, strings.Join(history, ", "))
 
-		require.Equal(t, format(st.want), format(c.Handle(st.event)),
+		want := cmp.Or(st.want, "none")
+		require.Equal(t, want, format(c.Handle(st.event)),
 			"%s: Handle(%s) returned the wrong commands (handout: %s)", where, describe(st.event), section)
-		for _, command := range st.want {
+		for _, command := range parse(t, st.want) {
 			lights[command.Direction] = command.Color
 		}
 
@@ -66,17 +80,16 @@ func play(t *testing.T, section string, steps []step) {
 			"%s: NextChange() is wrong; it is the time until the next change if nobody presses a button (handout: %s)", where, section)
 
 		red := EW
-		if lights[NS] == Red {
+		if lights[NS] == traffic.Red {
 			red = NS
 		}
-		want := []SetLight{{red, Red}, {red.Other(), lights[red.Other()]}}
-		require.Equal(t, format(want), format(c.Current()),
+		require.Equal(t, fmt.Sprintf("%v RED, %v %v", red, red.Other(), lights[red.Other()]), format(c.Current()),
 			"%s: Current() must show the lights as the commands so far set them, red first (handout: Task 1)", where)
 	}
 }
 
 // format writes commands in order, such as "EW RED, NS GREEN", or "none".
-func format(commands []SetLight) string {
+func format(commands []traffic.SetLight) string {
 	if len(commands) == 0 {
 		return "none"
 	}
@@ -87,13 +100,28 @@ func format(commands []SetLight) string {
 	return strings.Join(words, ", ")
 }
 
+// parse is the inverse of format, for a script's commands ("" for none).
+func parse(t *testing.T, commands string) []traffic.SetLight {
+	t.Helper()
+	if commands == "" {
+		return nil
+	}
+	var parsed []traffic.SetLight
+	for word := range strings.SplitSeq(commands, ", ") {
+		command, err := traffic.ParseSetLight([]byte(word))
+		require.NoError(t, err, "a bad command in the test's script")
+		parsed = append(parsed, command)
+	}
+	return parsed
+}
+
 // describe writes an event as Go code, such as "Elapsed{15s}" or
 // "Press{EW}".
-func describe(e Event) string {
+func describe(e traffic.Event) string {
 	switch e := e.(type) {
-	case Elapsed:
+	case traffic.Elapsed:
 		return fmt.Sprintf("Elapsed{%v}", e.Duration)
-	case Press:
+	case traffic.Press:
 		return fmt.Sprintf("Press{%v}", e.Direction)
 	}
 	return fmt.Sprintf("%#v", e)
@@ -105,7 +133,7 @@ func describe(e Event) string {
 // yellow. Decide what the Controller must remember, then write New, Current
 // and NextChange. Handout: Task 1, The cycle.
 func TestNewStartsWithEWGreen(t *testing.T) {
-	c := New()
+	c := traffic.New()
 	require.NotNil(t, c, "New returned nil; it must return a controller with EW green (handout: Task 1)")
 	require.Equal(t, "NS RED, EW GREEN", format(c.Current()),
 		"Current() of a new controller: NS red, then EW green (handout: Task 1, The cycle)")
@@ -121,19 +149,19 @@ func TestNewStartsWithEWGreen(t *testing.T) {
 // NextChange counts down. Handout: Task 2, The cycle.
 func TestCycleWithoutPresses(t *testing.T) {
 	play(t, "The cycle", []step{
-		{Elapsed{0}, nil, 30 * s},
-		{Elapsed{10 * s}, nil, 20 * s},
-		{Elapsed{20*s - time.Nanosecond}, nil, time.Nanosecond},
-		{Elapsed{time.Nanosecond}, ewYellow, 5 * s},
-		{Elapsed{2 * s}, nil, 3 * s},
-		{Elapsed{3 * s}, ewRedNSGreen, 60 * s},
-		{Elapsed{60 * s}, nsYellow, 5 * s},
-		{Elapsed{5 * s}, nsRedEWGreen, 30 * s},
-		{Elapsed{30 * s}, ewYellow, 5 * s},
-		{Elapsed{5 * s}, ewRedNSGreen, 60 * s},
-		{Elapsed{59 * s}, nil, 1 * s},
-		{Elapsed{1 * s}, nsYellow, 5 * s},
-		{Elapsed{5 * s}, nsRedEWGreen, 30 * s},
+		{wait(0), "", 30 * s},
+		{wait(10 * s), "", 20 * s},
+		{wait(20*s - time.Nanosecond), "", time.Nanosecond},
+		{wait(time.Nanosecond), ewYellow, 5 * s},
+		{wait(2 * s), "", 3 * s},
+		{wait(3 * s), ewRedNSGreen, 60 * s},
+		{wait(60 * s), nsYellow, 5 * s},
+		{wait(5 * s), nsRedEWGreen, 30 * s},
+		{wait(30 * s), ewYellow, 5 * s},
+		{wait(5 * s), ewRedNSGreen, 60 * s},
+		{wait(59 * s), "", 1 * s},
+		{wait(1 * s), nsYellow, 5 * s},
+		{wait(5 * s), nsRedEWGreen, 30 * s},
 	})
 }
 
@@ -148,25 +176,19 @@ func TestLongElapsedMakesEveryChange(t *testing.T) {
 		steps []step
 	}{
 		{"31 s: yellow, with 1 s of it gone", []step{
-			{Elapsed{31 * s}, ewYellow, 4 * s},
-			{Elapsed{4 * s}, ewRedNSGreen, 60 * s},
+			{wait(31 * s), ewYellow, 4 * s},
+			{wait(4 * s), ewRedNSGreen, 60 * s},
 		}},
 		{"35 s: yellow, then red and NS green", []step{
-			{Elapsed{35 * s}, append(ewYellow, ewRedNSGreen...), 60 * s},
+			{wait(35 * s), ewYellow + ", " + ewRedNSGreen, 60 * s},
 		}},
 		{"a whole cycle of 100 s at once", []step{
-			{Elapsed{100 * s}, []SetLight{{EW, Yellow}, {EW, Red}, {NS, Green}, {NS, Yellow}, {NS, Red}, {EW, Green}}, 30 * s},
+			{wait(100 * s), "EW YELLOW, EW RED, NS GREEN, NS YELLOW, NS RED, EW GREEN", 30 * s},
 		}},
 		{"two and a half cycles at once", []step{
-			{Elapsed{250 * s}, []SetLight{
-				{EW, Yellow}, {EW, Red}, {NS, Green}, {NS, Yellow}, {NS, Red}, {EW, Green},
-				{EW, Yellow}, {EW, Red}, {NS, Green}, {NS, Yellow}, {NS, Red}, {EW, Green},
-				{EW, Yellow}, {EW, Red}, {NS, Green},
-			}, 45 * s},
-		}},
-		{"a green shortened by a press counts as shortened", []step{
-			{Press{EW}, nil, 15 * s},
-			{Elapsed{25 * s}, append(ewYellow, ewRedNSGreen...), 55 * s},
+			{wait(250 * s), "EW YELLOW, EW RED, NS GREEN, NS YELLOW, NS RED, EW GREEN, " +
+				"EW YELLOW, EW RED, NS GREEN, NS YELLOW, NS RED, EW GREEN, " +
+				"EW YELLOW, EW RED, NS GREEN", 45 * s},
 		}},
 	}
 	for _, tt := range tests {
@@ -188,62 +210,66 @@ func TestPressDuringGreen(t *testing.T) {
 		steps []step
 	}{
 		{"EW at 0 s of its green: yellow at 15 s", []step{
-			{Press{EW}, nil, 15 * s},
-			{Elapsed{15 * s}, ewYellow, 5 * s},
-			{Elapsed{5 * s}, ewRedNSGreen, 60 * s},
+			{press(EW), "", 15 * s},
+			{wait(15 * s), ewYellow, 5 * s},
+			{wait(5 * s), ewRedNSGreen, 60 * s},
 		}},
 		{"EW at 14 s: yellow at 15 s", []step{
-			{Elapsed{14 * s}, nil, 16 * s},
-			{Press{EW}, nil, 1 * s},
-			{Elapsed{1 * s}, ewYellow, 5 * s},
+			{wait(14 * s), "", 16 * s},
+			{press(EW), "", 1 * s},
+			{wait(1 * s), ewYellow, 5 * s},
 		}},
 		{"EW a nanosecond before 15 s: yellow at 15 s", []step{
-			{Elapsed{15*s - time.Nanosecond}, nil, 15*s + time.Nanosecond},
-			{Press{EW}, nil, time.Nanosecond},
-			{Elapsed{time.Nanosecond}, ewYellow, 5 * s},
+			{wait(15*s - time.Nanosecond), "", 15*s + time.Nanosecond},
+			{press(EW), "", time.Nanosecond},
+			{wait(time.Nanosecond), ewYellow, 5 * s},
 		}},
 		{"EW at 15 s: yellow at once", []step{
-			{Elapsed{15 * s}, nil, 15 * s},
-			{Press{EW}, ewYellow, 5 * s},
-			{Elapsed{5 * s}, ewRedNSGreen, 60 * s},
+			{wait(15 * s), "", 15 * s},
+			{press(EW), ewYellow, 5 * s},
+			{wait(5 * s), ewRedNSGreen, 60 * s},
 		}},
 		{"EW at 29 s: yellow at once", []step{
-			{Elapsed{29 * s}, nil, 1 * s},
-			{Press{EW}, ewYellow, 5 * s},
-			{Elapsed{5 * s}, ewRedNSGreen, 60 * s},
+			{wait(29 * s), "", 1 * s},
+			{press(EW), ewYellow, 5 * s},
+			{wait(5 * s), ewRedNSGreen, 60 * s},
 		}},
 		{"EW at 20.5 s: yellow at once, NS green 5 s later", []step{
-			{Elapsed{20*s + s/2}, nil, 9*s + s/2},
-			{Press{EW}, ewYellow, 5 * s},
-			{Elapsed{5 * s}, ewRedNSGreen, 60 * s},
+			{wait(20*s + s/2), "", 9*s + s/2},
+			{press(EW), ewYellow, 5 * s},
+			{wait(5 * s), ewRedNSGreen, 60 * s},
 		}},
 		{"NS at 0 s of its green: yellow at 15 s", fromNSGreen(
-			step{Press{NS}, nil, 15 * s},
-			step{Elapsed{15 * s}, nsYellow, 5 * s},
-			step{Elapsed{5 * s}, nsRedEWGreen, 30 * s},
+			step{press(NS), "", 15 * s},
+			step{wait(15 * s), nsYellow, 5 * s},
+			step{wait(5 * s), nsRedEWGreen, 30 * s},
 		)},
 		{"NS at 14 s: yellow at 15 s", fromNSGreen(
-			step{Elapsed{14 * s}, nil, 46 * s},
-			step{Press{NS}, nil, 1 * s},
-			step{Elapsed{1 * s}, nsYellow, 5 * s},
+			step{wait(14 * s), "", 46 * s},
+			step{press(NS), "", 1 * s},
+			step{wait(1 * s), nsYellow, 5 * s},
 		)},
 		{"NS at 15 s: yellow at once", fromNSGreen(
-			step{Elapsed{15 * s}, nil, 45 * s},
-			step{Press{NS}, nsYellow, 5 * s},
-			step{Elapsed{5 * s}, nsRedEWGreen, 30 * s},
+			step{wait(15 * s), "", 45 * s},
+			step{press(NS), nsYellow, 5 * s},
+			step{wait(5 * s), nsRedEWGreen, 30 * s},
 		)},
 		{"NS at 59 s: yellow at once", fromNSGreen(
-			step{Elapsed{59 * s}, nil, 1 * s},
-			step{Press{NS}, nsYellow, 5 * s},
-			step{Elapsed{5 * s}, nsRedEWGreen, 30 * s},
+			step{wait(59 * s), "", 1 * s},
+			step{press(NS), nsYellow, 5 * s},
+			step{wait(5 * s), nsRedEWGreen, 30 * s},
 		)},
+		{"EW at 0 s, then 25 s at once: yellow at 15 s, NS green at 20 s", []step{
+			{press(EW), "", 15 * s},
+			{wait(25 * s), ewYellow + ", " + ewRedNSGreen, 55 * s},
+		}},
 		{"after a shortened green the cycle goes on as usual", []step{
-			{Elapsed{20 * s}, nil, 10 * s},
-			{Press{EW}, ewYellow, 5 * s},
-			{Elapsed{5 * s}, ewRedNSGreen, 60 * s},
-			{Elapsed{60 * s}, nsYellow, 5 * s},
-			{Elapsed{5 * s}, nsRedEWGreen, 30 * s},
-			{Elapsed{30 * s}, ewYellow, 5 * s},
+			{wait(20 * s), "", 10 * s},
+			{press(EW), ewYellow, 5 * s},
+			{wait(5 * s), ewRedNSGreen, 60 * s},
+			{wait(60 * s), nsYellow, 5 * s},
+			{wait(5 * s), nsRedEWGreen, 30 * s},
+			{wait(30 * s), ewYellow, 5 * s},
 		}},
 	}
 	for _, tt := range tests {
@@ -264,49 +290,49 @@ func TestPressDuringYellowOrRed(t *testing.T) {
 		steps []step
 	}{
 		{"EW at the instant EW turns yellow", []step{
-			{Elapsed{30 * s}, ewYellow, 5 * s},
-			{Press{EW}, nil, 5 * s},
-			{Elapsed{5 * s}, ewRedNSGreen, 60 * s},
+			{wait(30 * s), ewYellow, 5 * s},
+			{press(EW), "", 5 * s},
+			{wait(5 * s), ewRedNSGreen, 60 * s},
 		}},
 		{"EW during EW yellow", []step{
-			{Elapsed{30 * s}, ewYellow, 5 * s},
-			{Elapsed{2 * s}, nil, 3 * s},
-			{Press{EW}, nil, 3 * s},
-			{Elapsed{3 * s}, ewRedNSGreen, 60 * s},
+			{wait(30 * s), ewYellow, 5 * s},
+			{wait(2 * s), "", 3 * s},
+			{press(EW), "", 3 * s},
+			{wait(3 * s), ewRedNSGreen, 60 * s},
 		}},
 		{"NS during EW green: NS is red; its next green is a full 60 s", []step{
-			{Elapsed{10 * s}, nil, 20 * s},
-			{Press{NS}, nil, 20 * s},
-			{Elapsed{20 * s}, ewYellow, 5 * s},
-			{Elapsed{5 * s}, ewRedNSGreen, 60 * s},
-			{Elapsed{60 * s}, nsYellow, 5 * s},
+			{wait(10 * s), "", 20 * s},
+			{press(NS), "", 20 * s},
+			{wait(20 * s), ewYellow, 5 * s},
+			{wait(5 * s), ewRedNSGreen, 60 * s},
+			{wait(60 * s), nsYellow, 5 * s},
 		}},
 		{"NS during EW yellow: NS is red; its next green is a full 60 s", []step{
-			{Elapsed{30 * s}, ewYellow, 5 * s},
-			{Elapsed{4 * s}, nil, 1 * s},
-			{Press{NS}, nil, 1 * s},
-			{Elapsed{1 * s}, ewRedNSGreen, 60 * s},
-			{Elapsed{60 * s}, nsYellow, 5 * s},
+			{wait(30 * s), ewYellow, 5 * s},
+			{wait(4 * s), "", 1 * s},
+			{press(NS), "", 1 * s},
+			{wait(1 * s), ewRedNSGreen, 60 * s},
+			{wait(60 * s), nsYellow, 5 * s},
 		}},
 		{"EW during NS green: EW is red; its next green is a full 30 s", fromNSGreen(
-			step{Elapsed{20 * s}, nil, 40 * s},
-			step{Press{EW}, nil, 40 * s},
-			step{Elapsed{40 * s}, nsYellow, 5 * s},
-			step{Elapsed{5 * s}, nsRedEWGreen, 30 * s},
-			step{Elapsed{30 * s}, ewYellow, 5 * s},
+			step{wait(20 * s), "", 40 * s},
+			step{press(EW), "", 40 * s},
+			step{wait(40 * s), nsYellow, 5 * s},
+			step{wait(5 * s), nsRedEWGreen, 30 * s},
+			step{wait(30 * s), ewYellow, 5 * s},
 		)},
 		{"NS during NS yellow", fromNSGreen(
-			step{Elapsed{60 * s}, nsYellow, 5 * s},
-			step{Elapsed{1 * s}, nil, 4 * s},
-			step{Press{NS}, nil, 4 * s},
-			step{Elapsed{4 * s}, nsRedEWGreen, 30 * s},
+			step{wait(60 * s), nsYellow, 5 * s},
+			step{wait(1 * s), "", 4 * s},
+			step{press(NS), "", 4 * s},
+			step{wait(4 * s), nsRedEWGreen, 30 * s},
 		)},
 		{"EW during NS yellow: EW is red; its next green is a full 30 s", fromNSGreen(
-			step{Elapsed{60 * s}, nsYellow, 5 * s},
-			step{Elapsed{4 * s}, nil, 1 * s},
-			step{Press{EW}, nil, 1 * s},
-			step{Elapsed{1 * s}, nsRedEWGreen, 30 * s},
-			step{Elapsed{30 * s}, ewYellow, 5 * s},
+			step{wait(60 * s), nsYellow, 5 * s},
+			step{wait(4 * s), "", 1 * s},
+			step{press(EW), "", 1 * s},
+			step{wait(1 * s), nsRedEWGreen, 30 * s},
+			step{wait(30 * s), ewYellow, 5 * s},
 		)},
 	}
 	for _, tt := range tests {
@@ -328,40 +354,40 @@ func TestDoublePress(t *testing.T) {
 		steps []step
 	}{
 		{"EW at 5 s and 10 s: yellow at 15 s", []step{
-			{Elapsed{5 * s}, nil, 25 * s},
-			{Press{EW}, nil, 10 * s},
-			{Elapsed{5 * s}, nil, 5 * s},
-			{Press{EW}, nil, 5 * s},
-			{Elapsed{5 * s}, ewYellow, 5 * s},
+			{wait(5 * s), "", 25 * s},
+			{press(EW), "", 10 * s},
+			{wait(5 * s), "", 5 * s},
+			{press(EW), "", 5 * s},
+			{wait(5 * s), ewYellow, 5 * s},
 		}},
 		{"EW at 5 s and at 18 s, in the yellow", []step{
-			{Elapsed{5 * s}, nil, 25 * s},
-			{Press{EW}, nil, 10 * s},
-			{Elapsed{10 * s}, ewYellow, 5 * s},
-			{Elapsed{3 * s}, nil, 2 * s},
-			{Press{EW}, nil, 2 * s},
-			{Elapsed{2 * s}, ewRedNSGreen, 60 * s},
+			{wait(5 * s), "", 25 * s},
+			{press(EW), "", 10 * s},
+			{wait(10 * s), ewYellow, 5 * s},
+			{wait(3 * s), "", 2 * s},
+			{press(EW), "", 2 * s},
+			{wait(2 * s), ewRedNSGreen, 60 * s},
 		}},
 		{"EW twice at the same instant at 20 s", []step{
-			{Elapsed{20 * s}, nil, 10 * s},
-			{Press{EW}, ewYellow, 5 * s},
-			{Press{EW}, nil, 5 * s},
-			{Elapsed{5 * s}, ewRedNSGreen, 60 * s},
+			{wait(20 * s), "", 10 * s},
+			{press(EW), ewYellow, 5 * s},
+			{press(EW), "", 5 * s},
+			{wait(5 * s), ewRedNSGreen, 60 * s},
 		}},
 		{"NS at 3 s and 12 s of its green: yellow at 15 s", fromNSGreen(
-			step{Elapsed{3 * s}, nil, 57 * s},
-			step{Press{NS}, nil, 12 * s},
-			step{Elapsed{9 * s}, nil, 3 * s},
-			step{Press{NS}, nil, 3 * s},
-			step{Elapsed{3 * s}, nsYellow, 5 * s},
-			step{Elapsed{5 * s}, nsRedEWGreen, 30 * s},
+			step{wait(3 * s), "", 57 * s},
+			step{press(NS), "", 12 * s},
+			step{wait(9 * s), "", 3 * s},
+			step{press(NS), "", 3 * s},
+			step{wait(3 * s), nsYellow, 5 * s},
+			step{wait(5 * s), nsRedEWGreen, 30 * s},
 		)},
 		{"NS then EW during EW green: only EW's press counts", []step{
-			{Elapsed{5 * s}, nil, 25 * s},
-			{Press{NS}, nil, 25 * s},
-			{Press{EW}, nil, 10 * s},
-			{Elapsed{10 * s}, ewYellow, 5 * s},
-			{Elapsed{5 * s}, ewRedNSGreen, 60 * s},
+			{wait(5 * s), "", 25 * s},
+			{press(NS), "", 25 * s},
+			{press(EW), "", 10 * s},
+			{wait(10 * s), ewYellow, 5 * s},
+			{wait(5 * s), ewRedNSGreen, 60 * s},
 		}},
 	}
 	for _, tt := range tests {

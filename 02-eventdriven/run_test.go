@@ -1,4 +1,4 @@
-package traffic
+package traffic_test
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	traffic "raftgo/02-eventdriven"
 )
 
 // The tests of Run run inside synctest bubbles: time.Now, timers and
@@ -28,7 +30,7 @@ type recorder struct {
 	changes []change
 }
 
-func (r *recorder) Set(command SetLight) error {
+func (r *recorder) Set(command traffic.SetLight) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.changes = append(r.changes, change{time.Since(r.start), command})
@@ -47,23 +49,23 @@ func (r *recorder) recorded() []change {
 type runner struct {
 	t       *testing.T
 	start   time.Time
-	buttons chan Direction
+	buttons chan traffic.Direction
 	cancel  context.CancelFunc
 	done    chan error // receives Run's result
 }
 
 // startRun calls Run with lights in a new goroutine and waits until it
 // blocks. It must be called inside a synctest bubble.
-func startRun(t *testing.T, lights Lights) *runner {
+func startRun(t *testing.T, lights traffic.Lights) *runner {
 	ctx, cancel := context.WithCancel(t.Context())
 	r := &runner{
 		t:       t,
 		start:   time.Now(),
-		buttons: make(chan Direction),
+		buttons: make(chan traffic.Direction),
 		cancel:  cancel,
 		done:    make(chan error, 1),
 	}
-	go func() { r.done <- Run(ctx, r.buttons, lights) }()
+	go func() { r.done <- traffic.Run(ctx, r.buttons, lights) }()
 	synctest.Wait()
 	return r
 }
@@ -91,7 +93,7 @@ func (r *runner) requireRunning() {
 }
 
 // press hands a press to Run, which must be waiting for one.
-func (r *runner) press(d Direction) {
+func (r *runner) press(d traffic.Direction) {
 	r.t.Helper()
 	r.requireRunning()
 	select {
@@ -117,12 +119,12 @@ func (r *runner) stop() error {
 	}
 }
 
-// timeline writes changes one per line, such as "1m35s NS YELLOW", so that a
-// failure shows a readable diff.
+// timeline writes changes one per line with the time in seconds, such as
+// "95s NS YELLOW", so that a failure shows a readable diff.
 func timeline(changes []change) string {
 	var b strings.Builder
 	for _, c := range changes {
-		fmt.Fprintf(&b, "%v %v\n", c.at, c.light)
+		fmt.Fprintf(&b, "%vs %v\n", c.at.Seconds(), c.light)
 	}
 	return b.String()
 }
@@ -153,20 +155,25 @@ func TestRunSetsLightsOnSchedule(t *testing.T) {
 		r := startRun(t, lights)
 		r.sleepUntil(250 * s)
 		require.NoError(t, ignoreCanceled(r.stop()), "Run's result when its context is cancelled (handout: Task 4)")
-		want := []change{
-			{0, SetLight{NS, Red}}, {0, SetLight{EW, Green}},
-			{30 * s, SetLight{EW, Yellow}},
-			{35 * s, SetLight{EW, Red}}, {35 * s, SetLight{NS, Green}},
-			{95 * s, SetLight{NS, Yellow}},
-			{100 * s, SetLight{NS, Red}}, {100 * s, SetLight{EW, Green}},
-			{130 * s, SetLight{EW, Yellow}},
-			{135 * s, SetLight{EW, Red}}, {135 * s, SetLight{NS, Green}},
-			{195 * s, SetLight{NS, Yellow}},
-			{200 * s, SetLight{NS, Red}}, {200 * s, SetLight{EW, Green}},
-			{230 * s, SetLight{EW, Yellow}},
-			{235 * s, SetLight{EW, Red}}, {235 * s, SetLight{NS, Green}},
-		}
-		require.Equal(t, timeline(want), timeline(lights.recorded()),
+		want := `0s NS RED
+0s EW GREEN
+30s EW YELLOW
+35s EW RED
+35s NS GREEN
+95s NS YELLOW
+100s NS RED
+100s EW GREEN
+130s EW YELLOW
+135s EW RED
+135s NS GREEN
+195s NS YELLOW
+200s NS RED
+200s EW GREEN
+230s EW YELLOW
+235s EW RED
+235s NS GREEN
+`
+		require.Equal(t, want, timeline(lights.recorded()),
 			"the commands Run sent in 250 s, with the time each arrived (handout: The cycle, The event loop)")
 	})
 }
@@ -182,11 +189,11 @@ func ignoreCanceled(err error) error {
 
 // TestRunHandlesPresses runs the event loop with button presses at chosen
 // moments (Task 4) and checks the exact time of every command. A press is
-// judged at the moment it arrives, not at the next timer: a press at 20.5 s
-// of a green turns it yellow at 20.5 s. So when a button wakes the loop,
-// first hand the controller the time that has passed, then the press, and
-// reset the timer to the new NextChange. Handout: Task 4, The event loop,
-// The buttons.
+// judged at the moment it arrives, not at the next timer: a press 30.5 s
+// into NS's green turns it yellow at that instant. So when a button wakes
+// the loop, first hand the controller the time that has passed, then the
+// press, and reset the timer to the new NextChange. Handout: Task 4, The
+// event loop, The buttons.
 func TestRunHandlesPresses(t *testing.T) {
 	requireController(t)
 	synctest.Test(t, func(t *testing.T) {
@@ -194,7 +201,7 @@ func TestRunHandlesPresses(t *testing.T) {
 		r := startRun(t, lights)
 		script := []struct {
 			at time.Duration
-			d  Direction
+			d  traffic.Direction
 		}{
 			{5 * s, EW},                  // EW green since 0 s: yellow at 15 s
 			{50*s + s/2, NS},             // NS green since 20 s, for 30.5 s: yellow at once
@@ -209,20 +216,25 @@ func TestRunHandlesPresses(t *testing.T) {
 		}
 		r.sleepUntil(200 * s)
 		require.NoError(t, ignoreCanceled(r.stop()), "Run's result when its context is cancelled (handout: Task 4)")
-		want := []change{
-			{0, SetLight{NS, Red}}, {0, SetLight{EW, Green}},
-			{15 * s, SetLight{EW, Yellow}},
-			{20 * s, SetLight{EW, Red}}, {20 * s, SetLight{NS, Green}},
-			{50*s + s/2, SetLight{NS, Yellow}},
-			{55*s + s/2, SetLight{NS, Red}}, {55*s + s/2, SetLight{EW, Green}},
-			{70*s + s/2, SetLight{EW, Yellow}},
-			{75*s + s/2, SetLight{EW, Red}}, {75*s + s/2, SetLight{NS, Green}},
-			{135*s + s/2, SetLight{NS, Yellow}},
-			{140*s + s/2, SetLight{NS, Red}}, {140*s + s/2, SetLight{EW, Green}},
-			{155*s + s/2, SetLight{EW, Yellow}},
-			{160*s + s/2, SetLight{EW, Red}}, {160*s + s/2, SetLight{NS, Green}},
-		}
-		require.Equal(t, timeline(want), timeline(lights.recorded()),
+		want := `0s NS RED
+0s EW GREEN
+15s EW YELLOW
+20s EW RED
+20s NS GREEN
+50.5s NS YELLOW
+55.5s NS RED
+55.5s EW GREEN
+70.5s EW YELLOW
+75.5s EW RED
+75.5s NS GREEN
+135.5s NS YELLOW
+140.5s NS RED
+140.5s EW GREEN
+155.5s EW YELLOW
+160.5s EW RED
+160.5s NS GREEN
+`
+		require.Equal(t, want, timeline(lights.recorded()),
 			"the commands Run sent, with the time each arrived, for presses of EW at 5 s, NS at 50.5 s and 60 s, EW at 62 s, 73 s, 145 s and 150 s (handout: The buttons, The event loop)")
 	})
 }
@@ -256,7 +268,7 @@ type brokenLights struct {
 	failAt int
 }
 
-func (b *brokenLights) Set(SetLight) error {
+func (b *brokenLights) Set(traffic.SetLight) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.calls++
@@ -280,7 +292,7 @@ func TestRunReturnsLightsError(t *testing.T) {
 				ctx, cancel := context.WithCancel(t.Context())
 				defer cancel()
 				done := make(chan error, 1)
-				go func() { done <- Run(ctx, nil, lights) }()
+				go func() { done <- traffic.Run(ctx, nil, lights) }()
 				time.Sleep(time.Minute)
 				synctest.Wait()
 				select {
@@ -311,10 +323,10 @@ func TestRunRandomPressesKeepTheInvariants(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 4))
 			lights := &recorder{start: time.Now()}
 			r := startRun(t, lights)
-			var presses []press
+			var presses []buttonPress
 			for r.now() < 30*time.Minute {
 				r.sleepUntil(r.now() + randomWait(rng))
-				p := press{r.now(), Direction(rng.IntN(2))}
+				p := buttonPress{r.now(), randomDirection(rng)}
 				r.press(p.direction)
 				presses = append(presses, p)
 			}

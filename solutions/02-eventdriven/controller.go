@@ -56,7 +56,7 @@ func (c *Controller) Current() []SetLight {
 // is due before it returns. Handing the controller Elapsed{NextChange()}
 // makes that change; anything shorter changes nothing.
 func (c *Controller) NextChange() time.Duration {
-	//workshop:todo Compute it from your state (handout: Task 2).
+	//workshop:todo Compute it from your state (handout: Task 1).
 	return c.length - c.elapsed
 	//workshop:stub return 0
 	//workshop:end

@@ -1,4 +1,4 @@
-package traffic
+package traffic_test
 
 import (
 	"cmp"
@@ -8,20 +8,23 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	traffic "raftgo/solutions/02-eventdriven"
 )
 
 // A change is one command, with the time it was given since the start.
 type change struct {
 	at    time.Duration
-	light SetLight
+	light traffic.SetLight
 }
 
 func (c change) String() string { return fmt.Sprintf("%v at %v", c.light, c.at) }
 
-// A press is one button press, with the time it was made since the start.
-type press struct {
+// A buttonPress is one press of a button, with the time it was made since
+// the start.
+type buttonPress struct {
 	at        time.Duration
-	direction Direction
+	direction traffic.Direction
 }
 
 // A violation is a moment when the lights broke the handout's spec.
@@ -44,16 +47,19 @@ func violationf(at time.Duration, format string, args ...any) *violation {
 // the presses; and at end nothing is overdue. changes and presses are in
 // the order they happened; a press at the same instant as a change came
 // after it.
-func checkTimeline(changes []change, presses []press, end time.Duration) *violation {
-	start := []change{{0, SetLight{NS, Red}}, {0, SetLight{EW, Green}}}
+func checkTimeline(changes []change, presses []buttonPress, end time.Duration) *violation {
+	start := []change{
+		{0, traffic.SetLight{Direction: NS, Color: traffic.Red}},
+		{0, traffic.SetLight{Direction: EW, Color: traffic.Green}},
+	}
 	if len(changes) < 2 || !slices.Equal(changes[:2], start) {
 		return violationf(0, "the lights must start with NS RED then EW GREEN; they started with %v (handout: The cycle)", changes[:min(2, len(changes))])
 	}
 	type light struct {
-		color Color
+		color traffic.Color
 		since time.Duration // when it turned color
 	}
-	lights := map[Direction]*light{NS: {Red, 0}, EW: {Green, 0}}
+	lights := map[traffic.Direction]*light{NS: {traffic.Red, 0}, EW: {traffic.Green, 0}}
 	for _, ch := range changes[2:] {
 		d, to := ch.light.Direction, ch.light.Color
 		l, other := lights[d], lights[d.Other()]
@@ -65,44 +71,44 @@ func checkTimeline(changes []change, presses []press, end time.Duration) *violat
 		}
 		lasted := ch.at - l.since
 		switch {
-		case l.color == Green && to == Yellow:
-			if lasted < MinGreenTime {
-				return violationf(ch.at, "%v turned YELLOW after only %v of green; a green lasts at least %v (handout: The buttons)", d, lasted, MinGreenTime)
+		case l.color == traffic.Green && to == traffic.Yellow:
+			if lasted < traffic.MinGreenTime {
+				return violationf(ch.at, "%v turned YELLOW after only %v of green; a green lasts at least %v (handout: The buttons)", d, lasted, traffic.MinGreenTime)
 			}
 			if want := greenEnd(d, l.since, presses); ch.at != want {
 				return violationf(ch.at, "%v turned YELLOW after %v of green; given the presses, it should have at %v, after %v (handout: The buttons)", d, lasted, want, want-l.since)
 			}
-		case l.color == Yellow && to == Red:
-			if lasted != YellowTime {
-				return violationf(ch.at, "%v turned RED after %v of yellow; yellow lasts exactly %v (handout: The cycle)", d, lasted, YellowTime)
+		case l.color == traffic.Yellow && to == traffic.Red:
+			if lasted != traffic.YellowTime {
+				return violationf(ch.at, "%v turned RED after %v of yellow; yellow lasts exactly %v (handout: The cycle)", d, lasted, traffic.YellowTime)
 			}
-		case l.color == Red && to == Green:
-			if other.color != Red {
+		case l.color == traffic.Red && to == traffic.Green:
+			if other.color != traffic.Red {
 				return violationf(ch.at, "%v turned GREEN while %v was %v; a light turns green only once the other is red: send the RED first (handout: The cycle)", d, d.Other(), other.color)
 			}
 			if other.since != ch.at {
 				return violationf(ch.at, "%v turned GREEN %v after %v turned RED; there is no all-red phase: it turns green at the same instant (handout: The cycle)", d, ch.at-other.since, d.Other())
 			}
-		case l.color == Green && to == Red:
-			return violationf(ch.at, "%v went straight from GREEN to RED; it must be YELLOW for %v in between (handout: The cycle)", d, YellowTime)
+		case l.color == traffic.Green && to == traffic.Red:
+			return violationf(ch.at, "%v went straight from GREEN to RED; it must be YELLOW for %v in between (handout: The cycle)", d, traffic.YellowTime)
 		default:
 			return violationf(ch.at, "%v went from %v to %v; a light only goes GREEN → YELLOW → RED → GREEN (handout: The cycle)", d, l.color, to)
 		}
 		l.color, l.since = to, ch.at
 	}
-	for _, d := range []Direction{EW, NS} {
+	for _, d := range []traffic.Direction{EW, NS} {
 		l := lights[d]
 		switch l.color {
-		case Green:
+		case traffic.Green:
 			if want := greenEnd(d, l.since, presses); want < end {
 				return violationf(end, "%v has been GREEN since %v; it should have turned YELLOW at %v (handout: The cycle, The buttons)", d, l.since, want)
 			}
-		case Yellow:
-			if l.since+YellowTime < end {
-				return violationf(end, "%v has been YELLOW since %v; it should have turned RED at %v (handout: The cycle)", d, l.since, l.since+YellowTime)
+		case traffic.Yellow:
+			if l.since+traffic.YellowTime < end {
+				return violationf(end, "%v has been YELLOW since %v; it should have turned RED at %v (handout: The cycle)", d, l.since, l.since+traffic.YellowTime)
 			}
-		case Red:
-			if other := lights[d.Other()]; other.color == Red {
+		case traffic.Red:
+			if other := lights[d.Other()]; other.color == traffic.Red {
 				return violationf(end, "both lights are RED, %v since %v; the other should have turned GREEN at that instant (handout: The cycle)", d.Other(), other.since)
 			}
 		}
@@ -113,11 +119,11 @@ func checkTimeline(changes []change, presses []press, end time.Duration) *violat
 // greenEnd returns when a green of d that began at since must end: after
 // d's full green time, or, after a press of d's button during the green,
 // at the press but not before MinGreenTime. The first such press decides.
-func greenEnd(d Direction, since time.Duration, presses []press) time.Duration {
+func greenEnd(d traffic.Direction, since time.Duration, presses []buttonPress) time.Duration {
 	end := since + d.GreenTime()
 	for _, p := range presses {
 		if p.direction == d && p.at >= since && p.at < end {
-			return since + max(MinGreenTime, p.at-since)
+			return since + max(traffic.MinGreenTime, p.at-since)
 		}
 	}
 	return end
@@ -139,6 +145,11 @@ func randomWait(rng *rand.Rand) time.Duration {
 	}
 }
 
+// randomDirection returns EW or NS, each half of the time.
+func randomDirection(rng *rand.Rand) traffic.Direction {
+	return [...]traffic.Direction{EW, NS}[rng.IntN(2)]
+}
+
 // maxChanges bounds the changes a simulation records, so that a controller
 // that changes far too often fails fast instead of running on.
 const maxChanges = 10_000
@@ -149,34 +160,34 @@ const maxChanges = 10_000
 // that brings the controller up to that moment. It returns what happened and
 // when the simulation stopped, or the first broken promise of the contract
 // between NextChange and Handle.
-func simulate(rng *rand.Rand, length time.Duration) ([]change, []press, time.Duration, *violation) {
+func simulate(rng *rand.Rand, length time.Duration) ([]change, []buttonPress, time.Duration, *violation) {
 	var (
 		changes []change
-		presses []press
+		presses []buttonPress
 		now     time.Duration
 	)
-	c := New()
+	c := traffic.New()
 	if c == nil {
 		return nil, nil, 0, violationf(0, "New returned nil (handout: Task 1)")
 	}
-	record := func(commands []SetLight) {
+	record := func(commands []traffic.SetLight) {
 		for _, command := range commands {
 			changes = append(changes, change{now, command})
 		}
 	}
 	record(c.Current())
 	for now < length {
-		wait := randomWait(rng)
+		untilPress := randomWait(rng)
 		for {
 			next := c.NextChange()
 			if next <= 0 {
-				return changes, presses, now, violationf(now, "NextChange() returned %v; it must be positive: Handle makes every change that is due (handout: Task 2)", next)
+				return changes, presses, now, violationf(now, "NextChange() returned %v; it must be positive: Handle makes every change that is due (handout: Tasks 1 and 2)", next)
 			}
-			if next > wait {
+			if next > untilPress {
 				break
 			}
-			now, wait = now+next, wait-next
-			commands := c.Handle(Elapsed{next})
+			now, untilPress = now+next, untilPress-next
+			commands := c.Handle(traffic.Elapsed{Duration: next})
 			if len(commands) == 0 {
 				return changes, presses, now, violationf(now, "NextChange() said a change was due in %v, but Handle(Elapsed{%v}) returned no commands (handout: Task 2)", next, next)
 			}
@@ -185,20 +196,20 @@ func simulate(rng *rand.Rand, length time.Duration) ([]change, []press, time.Dur
 				return changes, presses, now, violationf(now, "more than %d changes; the lights change far too often (handout: The cycle)", maxChanges)
 			}
 		}
-		now += wait
-		if commands := c.Handle(Elapsed{wait}); len(commands) != 0 {
-			return changes, presses, now, violationf(now, "Handle(Elapsed{%v}) returned %v, but NextChange() said the next change was further away (handout: Task 2)", wait, commands)
+		now += untilPress
+		if commands := c.Handle(traffic.Elapsed{Duration: untilPress}); len(commands) != 0 {
+			return changes, presses, now, violationf(now, "Handle(Elapsed{%v}) returned %v, but NextChange() said the next change was further away (handout: Task 2)", untilPress, commands)
 		}
-		p := press{now, Direction(rng.IntN(2))}
+		p := buttonPress{now, randomDirection(rng)}
 		presses = append(presses, p)
-		record(c.Handle(Press{p.direction}))
+		record(c.Handle(traffic.Press{Direction: p.direction}))
 	}
 	return changes, presses, now, nil
 }
 
 // trace writes the changes and presses up to the moment of v, at most the
 // last few, one per line, for a failure message.
-func trace(changes []change, presses []press, v *violation) string {
+func trace(changes []change, presses []buttonPress, v *violation) string {
 	const lines = 24
 	type line struct {
 		at   time.Duration

@@ -1,4 +1,4 @@
-package traffic
+package traffic_test
 
 import (
 	"strings"
@@ -6,36 +6,38 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	traffic "raftgo/solutions/02-eventdriven"
 )
 
 // TestGivenWireRoundTrip checks the given wire format of the demo programs:
 // every command and every press survives String and Parse.
 func TestGivenWireRoundTrip(t *testing.T) {
-	for _, d := range []Direction{EW, NS} {
-		for _, c := range []Color{Red, Yellow, Green} {
-			command := SetLight{d, c}
-			got, err := ParseSetLight([]byte(command.String()))
+	for _, d := range []traffic.Direction{EW, NS} {
+		for _, c := range []traffic.Color{traffic.Red, traffic.Yellow, traffic.Green} {
+			command := traffic.SetLight{Direction: d, Color: c}
+			got, err := traffic.ParseSetLight([]byte(command.String()))
 			require.NoError(t, err, "ParseSetLight(%q)", command.String())
 			assert.Equal(t, command, got, "ParseSetLight(%q)", command.String())
 		}
-		p := Press{d}
-		got, err := ParsePress([]byte(p.String()))
+		p := traffic.Press{Direction: d}
+		got, err := traffic.ParsePress([]byte(p.String()))
 		require.NoError(t, err, "ParsePress(%q)", p.String())
 		assert.Equal(t, p, got, "ParsePress(%q)", p.String())
 	}
-	assert.Equal(t, "EW GREEN", SetLight{EW, Green}.String())
-	assert.Equal(t, "PRESS NS", Press{NS}.String())
+	assert.Equal(t, "EW GREEN", traffic.SetLight{Direction: EW, Color: traffic.Green}.String())
+	assert.Equal(t, "PRESS NS", traffic.Press{Direction: NS}.String())
 }
 
 // TestGivenWireToleratesWhiteSpace checks that the given parsers ignore the
 // white space around a datagram, such as the newline that echo adds.
 func TestGivenWireToleratesWhiteSpace(t *testing.T) {
-	command, err := ParseSetLight([]byte("  NS   YELLOW\r\n"))
+	command, err := traffic.ParseSetLight([]byte("  NS   YELLOW\r\n"))
 	require.NoError(t, err)
-	assert.Equal(t, SetLight{NS, Yellow}, command)
-	p, err := ParsePress([]byte("PRESS EW\n"))
+	assert.Equal(t, traffic.SetLight{Direction: NS, Color: traffic.Yellow}, command)
+	p, err := traffic.ParsePress([]byte("PRESS EW\n"))
 	require.NoError(t, err)
-	assert.Equal(t, Press{EW}, p)
+	assert.Equal(t, traffic.Press{Direction: EW}, p)
 }
 
 // TestGivenWireRejectsBadDatagrams checks that the given parsers return an
@@ -74,5 +76,5 @@ func TestGivenWireRejectsBadDatagrams(t *testing.T) {
 	}
 }
 
-func parseSetLight(b []byte) error { _, err := ParseSetLight(b); return err }
-func parsePress(b []byte) error    { _, err := ParsePress(b); return err }
+func parseSetLight(b []byte) error { _, err := traffic.ParseSetLight(b); return err }
+func parsePress(b []byte) error    { _, err := traffic.ParsePress(b); return err }
