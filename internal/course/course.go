@@ -50,14 +50,6 @@ func (s Stage) Slides() string { return filepath.Join("slides", s.Dir+".slide") 
 // Handout is the learner's handout, relative to the course root.
 func (s Stage) Handout() string { return filepath.Join(s.Dir, "README.md") }
 
-// ImportPath is the package path of the learner's folder, such as
-// "raftgo/04-log".
-func (s Stage) ImportPath() string { return Module + "/" + s.Dir }
-
-// ReferenceImportPath is the package path of the stage's reference, such as
-// "raftgo/solutions/04-log".
-func (s Stage) ReferenceImportPath() string { return Module + "/solutions/" + s.Dir }
-
 // Generator names the stage for the stub generator.
 func (s Stage) Generator() stubgen.Stage { return stubgen.Stage{Module: Module, Name: s.Dir} }
 

@@ -55,7 +55,6 @@ type Event struct {
 	Package string
 	Test    string
 	Output  string
-	Elapsed float64 // seconds
 	// ImportPath names the package of a build-output or build-fail event.
 	ImportPath string
 	// FailedBuild is set on a package's fail event when the package, or one

@@ -1,9 +1,6 @@
 package gotest
 
-import (
-	"strings"
-	"time"
-)
+import "strings"
 
 // Status is the outcome of a test.
 type Status int
@@ -40,8 +37,7 @@ type ID struct {
 // their subtests.
 type Test struct {
 	ID
-	Status  Status
-	Elapsed time.Duration
+	Status Status
 	// Output holds the lines the test printed, without their newlines and
 	// without the lines of its subtests.
 	Output   []string
@@ -56,9 +52,8 @@ type Test struct {
 
 // A Package is the outcome of one package's test binary.
 type Package struct {
-	Path    string
-	Status  Status // Skip when the package has no test files
-	Elapsed time.Duration
+	Path   string
+	Status Status // Skip when the package has no test files
 	// BuildOutput holds the compiler's (or vet's) messages when the package
 	// or its test did not build.
 	BuildOutput []string
@@ -73,15 +68,17 @@ type Package struct {
 // BuildFailed reports whether the package or its test did not build.
 func (p *Package) BuildFailed() bool { return len(p.BuildOutput) > 0 }
 
-// FirstBuildError returns the first compiler message of a package that did
-// not build, such as "./log.go:12:2: undefined: x".
-func (p *Package) FirstBuildError() string {
+// CompilerMessages returns the build output of a package that did not
+// build without the "# package" lines that head it, such as
+// "./log.go:12:2: undefined: x".
+func (p *Package) CompilerMessages() []string {
+	var msgs []string
 	for _, line := range p.BuildOutput {
 		if line != "" && !strings.HasPrefix(line, "#") {
-			return line
+			msgs = append(msgs, line)
 		}
 	}
-	return "build failed"
+	return msgs
 }
 
 // A Report is the outcome of one go test run over one or more packages.
@@ -114,7 +111,7 @@ func Summarize(events []Event) *Report {
 				r.Output = append(r.Output, lines(e.Output)...)
 			}
 		case e.Test == "":
-			r.packageEvent(r.pkg(e.Package), e, buildOutput)
+			r.pkg(e.Package).record(e, buildOutput)
 		default:
 			r.testEvent(r.pkg(e.Package), e)
 		}
@@ -134,8 +131,9 @@ func (r *Report) pkg(path string) *Package {
 	return p
 }
 
-// packageEvent records an event of a package as a whole.
-func (r *Report) packageEvent(p *Package, e Event, buildOutput map[string][]string) {
+// record records an event of the package as a whole. The build output of
+// failed builds is looked up by the builds' import paths.
+func (p *Package) record(e Event, buildOutput map[string][]string) {
 	switch e.Action {
 	case "output":
 		for _, line := range lines(e.Output) {
@@ -146,11 +144,10 @@ func (r *Report) packageEvent(p *Package, e Event, buildOutput map[string][]stri
 		}
 	case "pass", "fail", "skip":
 		p.Status = status(e.Action)
-		p.Elapsed = seconds(e.Elapsed)
 		if e.FailedBuild != "" {
 			p.BuildOutput = buildOutput[e.FailedBuild]
 			if len(p.BuildOutput) == 0 {
-				p.BuildOutput = []string{"# " + e.FailedBuild + ": build failed"}
+				p.BuildOutput = []string{e.FailedBuild + ": build failed"}
 			}
 		}
 	}
@@ -180,7 +177,6 @@ func (r *Report) testEvent(p *Package, e Event) {
 		}
 	case "pass", "fail", "skip":
 		t.Status = status(e.Action)
-		t.Elapsed = seconds(e.Elapsed)
 	}
 }
 
@@ -281,8 +277,6 @@ func status(action string) Status {
 	}
 	return Missing
 }
-
-func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 // lines splits output into lines without their newlines.
 func lines(output string) []string {

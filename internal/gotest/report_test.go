@@ -75,9 +75,17 @@ func TestSummarizeBuildFailure(t *testing.T) {
 			require.Len(t, failed, 1)
 			assert.Equal(t, Fail, failed[0].Status)
 			assert.Empty(t, r.Tests)
-			assert.Regexp(t, `^\./[bv]\.go:\d+:\d+: `, failed[0].FirstBuildError(), "the first compiler message, not the # header")
+			msgs := failed[0].CompilerMessages()
+			require.Len(t, msgs, 1, "the compiler message, not the # headers")
+			assert.Regexp(t, `^\./[bv]\.go:\d+:\d+: `, msgs[0])
 		})
 	}
+}
+
+func TestSummarizeBuildFailureWithoutOutput(t *testing.T) {
+	r := Summarize([]Event{{Action: "fail", Package: "p", FailedBuild: "p [p.test]"}})
+	require.Len(t, r.BuildFailures(), 1)
+	assert.Equal(t, []string{"p [p.test]: build failed"}, r.Packages[0].CompilerMessages(), "a failed build always says so")
 }
 
 func TestSummarizePanic(t *testing.T) {

@@ -79,7 +79,7 @@ func (w *Workshop) progress(ctx context.Context, s course.Stage) Progress {
 		}
 		return p
 	}
-	run, err := w.runTests(ctx, s.Dir, s.ImportPath(), learnerTimeout)
+	run, err := w.runTests(ctx, s.Dir, learnerTimeout)
 	if err != nil {
 		p.State, p.Detail = CannotRun, firstLine(err.Error())
 		return p

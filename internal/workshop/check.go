@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"raftgo/internal/course"
@@ -77,7 +78,10 @@ func (w *Workshop) Hint(ctx context.Context, s course.Stage) error {
 		w.printf("%s does not compile. Fix this first:\n    %s\n", s.Dir, errs[0])
 		return nil
 	}
-	if first := firstFailure(run.report); first != nil {
+	first := firstFailure(run.report)
+	hint := ""
+	if first != nil {
+		hint = run.declared[first.ID].Hint
 		w.printf("%s", w.hint(run, first))
 	} else {
 		w.printf("Every test of %s passes.\n", s.Dir)
@@ -87,9 +91,27 @@ func (w *Workshop) Hint(ctx context.Context, s course.Stage) error {
 		return err
 	}
 	if len(todos) > 0 {
-		w.printf("\nNext TODO, %s:\n%s", filepath.ToSlash(filepath.Join(s.Dir, todos[0].Pos)), indent(todos[0].Text, "    "))
+		todo := nextTodo(todos, hint)
+		w.printf("\nNext TODO, %s:\n%s", filepath.ToSlash(filepath.Join(s.Dir, todo.Pos)), indent(todo.Text, "    "))
 	}
 	return nil
+}
+
+// quoted matches a quoted title, such as the handout section "1. The store".
+var quoted = regexp.MustCompile(`"[^"]+"`)
+
+// nextTodo picks the TODO that goes with a failing test's hint: the first
+// TODO that quotes a title the hint quotes too (both name the handout
+// section they belong to), or else the first TODO.
+func nextTodo(todos []testsrc.Todo, hint string) testsrc.Todo {
+	for _, title := range quoted.FindAllString(strings.Join(strings.Fields(hint), " "), -1) {
+		for _, todo := range todos {
+			if strings.Contains(strings.Join(strings.Fields(todo.Text), " "), title) {
+				return todo
+			}
+		}
+	}
+	return todos[0]
 }
 
 // learnerRun runs the tests of the learner's stage, after checking that it
@@ -101,7 +123,7 @@ func (w *Workshop) learnerRun(ctx context.Context, s course.Stage) (*stageRun, e
 		}
 		return nil, fmt.Errorf("stage %s is not built yet: %s does not exist", s.Number(), s.Dir)
 	}
-	return w.runTests(ctx, s.Dir, s.ImportPath(), learnerTimeout)
+	return w.runTests(ctx, s.Dir, learnerTimeout)
 }
 
 // firstFailure returns the first top-level test that neither passed nor

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"raftgo/internal/testsrc"
 )
 
 func TestCheck(t *testing.T) {
@@ -103,6 +105,18 @@ func TestHintDoesNotCompile(t *testing.T) {
 
 	require.NoError(t, w.Hint(t.Context(), stage04))
 	assert.Equal(t, "04-log does not compile. Fix this first:\n    04-log/log.go:22:9: invalid operation: nil + 1 (mismatched types untyped nil and untyped int)\n", out.String())
+}
+
+func TestNextTodo(t *testing.T) {
+	todos := []testsrc.Todo{
+		{Pos: "client.go:25", Text: "Connect with a net.Dialer\n(handout: \"7. The client\")."},
+		{Pos: "store.go:12", Text: "Look the key up under the read lock (handout:\n\"1. The store\")."},
+		{Pos: "store.go:30", Text: "Store the value (handout: \"1. The store\")."},
+	}
+	assert.Equal(t, todos[1], nextTodo(todos, "TestGet checks Get on a zero Store. (Handout: \"1. The\nstore\".)"),
+		"the first TODO of the section the hint names, across line breaks")
+	assert.Equal(t, todos[0], nextTodo(todos, "TestX names no section."))
+	assert.Equal(t, todos[0], nextTodo(todos, ""), "every test passes")
 }
 
 func TestSummary(t *testing.T) {

@@ -3,10 +3,12 @@ package workshop
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"go/format"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -135,13 +137,26 @@ func (w *Workshop) checkGofmt() result {
 // checkVet runs go vet over the whole course.
 func (w *Workshop) checkVet(ctx context.Context) result {
 	const name = "go vet ./..."
-	ctx, cancel := context.WithTimeout(ctx, buildTime)
-	defer cancel()
-	_, stderr, err := w.Go.Go(ctx, w.Root, "vet", "./...")
-	if err != nil {
-		return fail(name, firstLine(err.Error()), nonEmptyLines(string(stderr))...)
+	if problem, details := w.vet(ctx, w.Root); problem != "" {
+		return fail(name, problem, details...)
 	}
 	return pass(name, "")
+}
+
+// vet runs go vet on every package under dir. It returns "" if vet passes,
+// or what went wrong and vet's messages.
+func (w *Workshop) vet(ctx context.Context, dir string) (problem string, details []string) {
+	ctx, cancel := context.WithTimeout(ctx, buildTime)
+	defer cancel()
+	_, stderr, err := w.Go.Go(ctx, dir, "vet", "./...")
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		return "vet reports problems", nonEmptyLines(string(stderr))
+	case err != nil:
+		return err.Error(), nonEmptyLines(string(stderr))
+	}
+	return "", nil
 }
 
 // checkStage runs the checks of one stage, or skips the stage when it has
@@ -197,7 +212,7 @@ func (w *Workshop) checkExists(name, file string) result {
 func (w *Workshop) checkReference(ctx context.Context, s course.Stage) result {
 	name := s.Dir + " reference passes go test -race"
 	start := time.Now()
-	run, err := w.runTests(ctx, s.ReferenceDir(), s.ReferenceImportPath(), referenceTimeout, "-race", "-count=1")
+	run, err := w.runTests(ctx, s.ReferenceDir(), referenceTimeout, "-race", "-count=1")
 	took := since(start)
 	if err != nil {
 		return fail(name, firstLine(err.Error()))
@@ -225,12 +240,10 @@ func (w *Workshop) checkReference(ctx context.Context, s course.Stage) result {
 func (w *Workshop) checkStub(ctx context.Context, s course.Stage) result {
 	name := s.Dir + " stub fails cleanly"
 	start := time.Now()
-	vetCtx, cancel := context.WithTimeout(ctx, buildTime)
-	defer cancel()
-	if _, stderr, err := w.Go.Go(vetCtx, w.path(s.Dir), "vet", "./..."); err != nil {
-		return fail(name, "go vet fails on the stub", nonEmptyLines(string(stderr))...)
+	if problem, details := w.vet(ctx, w.path(s.Dir)); problem != "" {
+		return fail(name, "go vet ./... in "+s.Dir+": "+problem, details...)
 	}
-	run, err := w.runTests(ctx, s.Dir, s.ImportPath(), stubTimeout, "-count=1")
+	run, err := w.runTests(ctx, s.Dir, stubTimeout, "-count=1")
 	if err != nil {
 		return fail(name, firstLine(err.Error()))
 	}
@@ -343,7 +356,7 @@ func (w *Workshop) checkToolTests(ctx context.Context) result {
 		switch {
 		case p.BuildFailed():
 			failing = append(failing, p.Path)
-			details = append(details, p.Path+" does not compile:\n"+strings.Join(p.BuildOutput, "\n"))
+			details = append(details, p.Path+" does not compile:\n"+strings.Join(p.CompilerMessages(), "\n"))
 		case p.Status == gotest.Fail && (p.Panicked || p.TimedOut):
 			failing = append(failing, p.Path)
 			details = append(details, p.Path+" crashed:\n"+strings.Join(essentials(p.Output), "\n"))
@@ -360,8 +373,8 @@ func (w *Workshop) checkToolTests(ctx context.Context) result {
 // testDetails describes a failing test for verify: its name and the
 // essentials of its output.
 func (w *Workshop) testDetails(name string, t *gotest.Test) string {
-	lines := append([]string{name + ":"}, w.outputLines(t)...)
-	return strings.Join(lines, "\n    ")
+	lines := append([]string{name + ":"}, indentLines(w.outputLines(t), "    ")...)
+	return strings.Join(lines, "\n")
 }
 
 // since formats the time since start, rounded for people.

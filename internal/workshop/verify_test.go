@@ -195,10 +195,11 @@ PASS tool tests pass (go test -race ./cmd/... ./internal/...) (Ds)
 `, durations.ReplaceAllString(out.String(), "Ds"))
 	assert.True(t, ok)
 
-	// Break it: a stub that passes a test, an unformatted file, a deck whose
-	// code reference no longer matches, a reference without its handout.
+	// Break it: a stub that passes a test, an unformatted file that vet
+	// rejects, a deck whose code reference no longer matches, a reference
+	// without its handout.
 	write(t, filepath.Join(root, "04-log", "log.go"), "package raftlog\n\nfunc Add(a, b int) int { return a + b }\n\n// Double is given.\nfunc Double(a int) int { return 2 * a }\n")
-	write(t, filepath.Join(root, "internal", "tool", "ugly.go"), "package tool\nfunc ugly( ) {}\n")
+	write(t, filepath.Join(root, "internal", "tool", "ugly.go"), "package tool\n\nimport \"fmt\"\n\nfunc ugly( ) { fmt.Printf(\"%d\", \"x\") }\n")
 	write(t, filepath.Join(root, "slides", "04-log.slide"), "The log\n\n* Add\n\n.code ../solutions/04-log/log.go /^func Sum/,/^}/\n")
 	require.NoError(t, os.Remove(filepath.Join(root, "solutions", "04-log", "README.md")))
 	out.Reset()
@@ -214,11 +215,12 @@ PASS tool tests pass (go test -race ./cmd/... ./internal/...) (Ds)
 		"FAIL 04-log stub fails cleanly: pass on the untouched stub, but must fail: TestAdd (Ds)\n",
 		"FAIL 04-log stub has TODOs: no \"// TODO:\" comment in the stub's Go files",
 		"FAIL slides parse: 1 deck with errors\n    slides/04-log.slide:5: no match for ^func Sum\n",
-		"PASS tool tests pass",
+		"FAIL go vet ./...: vet reports problems\n    internal/tool/ugly.go:5:28: fmt.Printf format %d has arg \"x\" of wrong type string\n",
+		"FAIL tool tests pass (go test -race ./cmd/... ./internal/...): failing: raftgo/internal/tool (Ds)\n    raftgo/internal/tool does not compile:\n    internal/tool/ugly.go:5:28: fmt.Printf format %d has arg \"x\" of wrong type string\n",
 	} {
 		assert.Contains(t, got, want)
 	}
-	assert.Regexp(t, `\n4 passed, 6 failed\n$`, got)
+	assert.Regexp(t, `\n2 passed, 8 failed\n$`, got)
 }
 
 // write writes a file, making its folder.

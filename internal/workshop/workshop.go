@@ -107,28 +107,27 @@ type stageRun struct {
 }
 
 // runTests runs `go test -json` on every package under dir, a stage's folder
-// relative to the root whose package path is importPath, with the given
-// flags and a -timeout. It returns the report with every declared test in
-// it, those without a result as Missing.
-func (w *Workshop) runTests(ctx context.Context, dir, importPath string, timeout time.Duration, flags ...string) (*stageRun, error) {
-	declared, err := testsrc.Tests(w.path(dir), importPath)
+// relative to the root, with the given flags and a -timeout. It returns the
+// report with every declared test in it, those without a result as Missing.
+func (w *Workshop) runTests(ctx context.Context, dir string, timeout time.Duration, flags ...string) (*stageRun, error) {
+	run := &stageRun{dir: dir, declared: make(map[gotest.ID]testsrc.Test)}
+	declared, err := testsrc.Tests(w.path(dir), run.importPath())
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout+buildTime)
 	defer cancel()
 	args := append(slices.Clone(flags), "-timeout="+timeout.String(), "./...")
-	report, err := gotest.Run(ctx, w.Go, w.path(dir), args...)
+	run.report, err = gotest.Run(ctx, w.Go, w.path(dir), args...)
 	if err != nil {
 		return nil, err
 	}
-	run := &stageRun{dir: dir, report: report, declared: make(map[gotest.ID]testsrc.Test)}
 	ids := make([]gotest.ID, len(declared))
 	for i, t := range declared {
 		ids[i] = t.ID
 		run.declared[t.ID] = t
 	}
-	report.Expect(ids)
+	run.report.Expect(ids)
 	return run, nil
 }
 
@@ -160,10 +159,8 @@ func (r *stageRun) pos(id gotest.ID) string {
 func (r *stageRun) buildErrors() []string {
 	var lines []string
 	for _, p := range r.report.BuildFailures() {
-		for _, line := range p.BuildOutput {
-			if !strings.HasPrefix(line, "#") {
-				lines = append(lines, rootRelative(r.dir, line))
-			}
+		for _, line := range p.CompilerMessages() {
+			lines = append(lines, rootRelative(r.dir, line))
 		}
 	}
 	return lines

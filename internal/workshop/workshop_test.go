@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -64,4 +66,31 @@ func (r recorded) Go(_ context.Context, dir string, args ...string) ([]byte, []b
 	}
 	data, err := os.ReadFile(filepath.Join("testdata", file))
 	return data, nil, err
+}
+
+func TestInOrder(t *testing.T) {
+	var (
+		mu            sync.Mutex
+		running, most int
+		emitted       []int
+	)
+	inOrder(20, 2, func(i int) int {
+		mu.Lock()
+		running++
+		most = max(most, running)
+		mu.Unlock()
+		runtime.Gosched() // let the others run meanwhile
+		mu.Lock()
+		running--
+		mu.Unlock()
+		return i * i
+	}, func(i, square int) {
+		require.Equal(t, i*i, square)
+		emitted = append(emitted, i)
+	})
+	require.Len(t, emitted, 20)
+	for i, got := range emitted {
+		require.Equal(t, i, got, "results are emitted in order")
+	}
+	require.LessOrEqual(t, most, 2, "at most two run at once")
 }
