@@ -127,10 +127,11 @@ func (s *Server) serveConn(c *conn) {
 // with ctx's error; the busy connections then go on, and [Server.Close] ends
 // them.
 func (s *Server) Shutdown(ctx context.Context) error {
-	// TODO: Under s.mu: begin the shutdown (beginShutdownLocked) and
-	// close every idle connection. Then, without the lock, wait
-	// until the drained channel is closed or ctx ends
-	// (handout: "6. Graceful shutdown").
+	// TODO: Under s.mu: begin the shutdown (beginShutdownLocked
+	// closes the listeners) and close every idle connection.
+	// Then, without the lock, wait until s.drained is closed
+	// (return beginShutdownLocked's error) or ctx ends (return
+	// ctx.Err()) (handout: "6. Graceful shutdown").
 	return errors.New("not implemented")
 }
 

@@ -70,7 +70,7 @@ func startServer(t testing.TB, handler kvserver.Handler, limits kvserver.Limits)
 		// how well that is.
 		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 		defer cancel()
-		ts.Shutdown(ctx)
+		ts.shutdown(t, ctx)
 		ln.Close()
 	})
 
@@ -99,6 +99,21 @@ func (ts *testServer) requireServeReturned(t testing.TB, want error) {
 		require.ErrorIs(t, ts.err, want, "what Serve returned (handout: \"6. Graceful shutdown\")")
 	case <-time.After(waitTimeout):
 		t.Fatalf("Serve did not return within %v of Shutdown; it should return ErrServerClosed once the listener is closed (handout: \"6. Graceful shutdown\")", waitTimeout)
+	}
+}
+
+// shutdown calls Shutdown(ctx), and fails the test if Shutdown has not
+// returned shortly after ctx ended, instead of hanging it.
+func (ts *testServer) shutdown(t testing.TB, ctx context.Context) error {
+	t.Helper()
+	result := make(chan error, 1)
+	go func() { result <- ts.Shutdown(ctx) }()
+	select {
+	case err := <-result:
+		return err
+	case <-time.After(waitTimeout + time.Second):
+		t.Fatalf("Shutdown did not return within %v; it must return when its context ends (handout: \"6. Graceful shutdown\")", waitTimeout+time.Second)
+		return nil
 	}
 }
 

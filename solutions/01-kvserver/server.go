@@ -177,10 +177,11 @@ func (s *Server) serveConn(c *conn) {
 // with ctx's error; the busy connections then go on, and [Server.Close] ends
 // them.
 func (s *Server) Shutdown(ctx context.Context) error {
-	//workshop:todo Under s.mu: begin the shutdown (beginShutdownLocked) and
-	//workshop:todo close every idle connection. Then, without the lock, wait
-	//workshop:todo until the drained channel is closed or ctx ends
-	//workshop:todo (handout: "6. Graceful shutdown").
+	//workshop:todo Under s.mu: begin the shutdown (beginShutdownLocked
+	//workshop:todo closes the listeners) and close every idle connection.
+	//workshop:todo Then, without the lock, wait until s.drained is closed
+	//workshop:todo (return beginShutdownLocked's error) or ctx ends (return
+	//workshop:todo ctx.Err()) (handout: "6. Graceful shutdown").
 	s.mu.Lock()
 	err := s.beginShutdownLocked()
 	for c, state := range s.conns {

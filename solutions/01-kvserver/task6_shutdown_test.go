@@ -117,7 +117,7 @@ func TestShutdownTimeoutThenClose(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel() // the grace period is over before it began
-	require.ErrorIs(t, ts.Shutdown(ctx), context.Canceled, "Shutdown with a context that ends while a command runs (handout: \"6. Graceful shutdown\")")
+	require.ErrorIs(t, ts.shutdown(t, ctx), context.Canceled, "Shutdown with a context that ends while a command runs (handout: \"6. Graceful shutdown\")")
 
 	require.NoError(t, ts.Close(), "Close")
 	rest, err := readUntilClosed(busy)
@@ -126,7 +126,7 @@ func TestShutdownTimeoutThenClose(t *testing.T) {
 
 	ctx, cancel = context.WithTimeout(t.Context(), waitTimeout)
 	defer cancel()
-	require.NoError(t, ts.Shutdown(ctx), "Shutdown after Close: it returns once the command has seen its context cancelled and returned (handout: \"6. Graceful shutdown\")")
+	require.NoError(t, ts.shutdown(t, ctx), "Shutdown after Close: it returns once the command has seen its context cancelled and returned (handout: \"6. Graceful shutdown\")")
 	ts.requireServeReturned(t, kvserver.ErrServerClosed)
 }
 
@@ -138,7 +138,7 @@ func TestShutdownStopsServe(t *testing.T) {
 	ts := startServer(t, nil, kvserver.Limits{})
 	ctx, cancel := context.WithTimeout(t.Context(), waitTimeout)
 	defer cancel()
-	require.NoError(t, ts.Shutdown(ctx), "Shutdown of a server with no connection (handout: \"6. Graceful shutdown\")")
+	require.NoError(t, ts.shutdown(t, ctx), "Shutdown of a server with no connection (handout: \"6. Graceful shutdown\")")
 	ts.requireServeReturned(t, kvserver.ErrServerClosed)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
