@@ -67,8 +67,8 @@ func (w *Workshop) Check(ctx context.Context, s course.Stage) (bool, error) {
 	return first == nil, nil
 }
 
-// Hint prints the hint of the first failing test of a stage and the next
-// TODO in its code.
+// Hint prints the hint of the first failing test of a stage and the TODO in
+// its code to work on next.
 func (w *Workshop) Hint(ctx context.Context, s course.Stage) error {
 	run, err := w.learnerRun(ctx, s)
 	if err != nil {
@@ -79,19 +79,17 @@ func (w *Workshop) Hint(ctx context.Context, s course.Stage) error {
 		return nil
 	}
 	first := firstFailure(run.report)
-	hint := ""
-	if first != nil {
-		hint = run.declared[first.ID].Hint
-		w.printf("%s", w.hint(run, first))
-	} else {
+	if first == nil {
 		w.printf("Every test of %s passes.\n", s.Dir)
+		return nil
 	}
+	w.printf("%s", w.hint(run, first))
 	todos, err := testsrc.Todos(w.path(s.Dir))
 	if err != nil {
 		return err
 	}
 	if len(todos) > 0 {
-		todo := nextTodo(todos, hint)
+		todo := nextTodo(todos, run.declared[first.ID].Hint)
 		w.printf("\nNext TODO, %s:\n%s", filepath.ToSlash(filepath.Join(s.Dir, todo.Pos)), indent(todo.Text, "    "))
 	}
 	return nil
@@ -171,7 +169,11 @@ func (w *Workshop) printTest(run *stageRun, t *gotest.Test) {
 	case t.Panicked:
 		w.printf("  %s %s %s\n", w.paint(red, "✗"), name, w.paint(red, "(panicked)"))
 	case t.Status == gotest.Missing:
-		w.printf("  %s %s %s\n", w.paint(yellow, "?"), name, w.paint(yellow, "(did not run: the test binary stopped before it)"))
+		why := "the test binary stopped before it"
+		if crash := crashNote(run); crash != "" {
+			why = crash
+		}
+		w.printf("  %s %s %s\n", w.paint(yellow, "?"), name, w.paint(yellow, "(did not run: "+why+")"))
 		return
 	default:
 		w.printf("  %s %s\n", w.paint(red, "✗"), name)

@@ -43,7 +43,7 @@ func TestCheck(t *testing.T) {
   ✗ TestTermsNotNil (panicked)
       panic: runtime error: index out of range [0] with length 0
           at 04-log.TestTermsNotNil (log_test.go:39)
-  ? TestAfterPanic (did not run: the test binary stopped before it)
+  ? TestAfterPanic (did not run: TestTermsNotNil panicked)
 
 1 of 5 tests pass.
 
@@ -56,6 +56,34 @@ TODOs left (2):
   04-log/log.go:14: Append the terms (handout: "Appending").
   04-log/log.go:21: Return the terms.
 `, out.String())
+}
+
+func TestCheckDone(t *testing.T) {
+	w, out := testCourse(t, map[string]string{"04-log": "04-log-pass.json"})
+
+	ok, err := w.Check(t.Context(), stage04)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, `Stage 04: The log (04-log)
+
+  ✓ TestGivenNew
+  ✓ TestAppend
+  ✓ TestTerms
+  ✓ TestTermsNotNil
+  ✓ TestAfterPanic
+
+5 of 5 tests pass.
+
+Every test passes. TODO comments left in the code (delete them as you finish):
+  04-log/log.go:14: Append the terms (handout: "Appending").
+  04-log/log.go:21: Return the terms.
+
+Stage 04 is done. Compare with the reference: go run ./cmd/workshop diff 04
+`, out.String(), "the recorded run is of the reference's code; the stub's TODOs are still in the folder")
+
+	out.Reset()
+	require.NoError(t, w.Hint(t.Context(), stage04))
+	assert.Equal(t, "Every test of 04-log passes.\n", out.String())
 }
 
 func TestCheckDoesNotCompile(t *testing.T) {
@@ -116,7 +144,7 @@ func TestNextTodo(t *testing.T) {
 	assert.Equal(t, todos[1], nextTodo(todos, "TestGet checks Get on a zero Store. (Handout: \"1. The\nstore\".)"),
 		"the first TODO of the section the hint names, across line breaks")
 	assert.Equal(t, todos[0], nextTodo(todos, "TestX names no section."))
-	assert.Equal(t, todos[0], nextTodo(todos, ""), "every test passes")
+	assert.Equal(t, todos[0], nextTodo(todos, ""), "a test without a hint")
 }
 
 func TestSummary(t *testing.T) {

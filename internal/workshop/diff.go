@@ -3,6 +3,7 @@ package workshop
 import (
 	"bytes"
 	"fmt"
+	"go/format"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,7 +18,9 @@ import (
 // Diff prints the differences between the learner's stage and its
 // reference, like `diff -ru NN-name solutions/NN-name`: a unified diff for
 // each text file that differs, and a line for each file that only one side
-// has or that is not text.
+// has or that is not text. The reference's Go files are shown as the learner
+// would write them (see asLearner), so the diff shows only the learner's
+// work.
 func (w *Workshop) Diff(s course.Stage) error {
 	learner, ref := s.Dir, filepath.ToSlash(s.ReferenceDir())
 	if !exists(w.path(ref)) {
@@ -33,6 +36,9 @@ func (w *Workshop) Diff(s course.Stage) error {
 	theirs, err := readTree(w.path(ref))
 	if err != nil {
 		return err
+	}
+	for name, data := range theirs {
+		theirs[name] = asLearner(s, name, data)
 	}
 	names := make([]string, 0, len(mine)+len(theirs))
 	for name := range mine {
@@ -63,9 +69,34 @@ func (w *Workshop) Diff(s course.Stage) error {
 		differ++
 	}
 	if differ == 0 {
-		w.printf("%s is the same as %s.\n", learner, ref)
+		w.printf("%s matches the reference, %s.\n", learner, ref)
 	}
 	return nil
+}
+
+// asLearner returns a reference file as the learner's copy would be if the
+// learner wrote exactly the reference: a Go file without its //workshop:
+// marker lines (CONTRIBUTING.md), importing the stage's own packages from
+// the learner's folder as the generator rewrites them, and formatted (which
+// sorts the rewritten imports) as the generator formats it.
+func asLearner(s course.Stage, name string, data []byte) []byte {
+	if !strings.HasSuffix(name, ".go") {
+		return data
+	}
+	from := `"` + course.Module + "/" + filepath.ToSlash(s.ReferenceDir())
+	to := `"` + course.Module + "/" + s.Dir
+	data = bytes.ReplaceAll(data, []byte(from+`"`), []byte(to+`"`))
+	data = bytes.ReplaceAll(data, []byte(from+"/"), []byte(to+"/"))
+	var out bytes.Buffer
+	for _, line := range bytes.SplitAfter(data, []byte("\n")) {
+		if !bytes.HasPrefix(bytes.TrimSpace(line), []byte("//workshop:")) {
+			out.Write(line)
+		}
+	}
+	if formatted, err := format.Source(out.Bytes()); err == nil {
+		return formatted
+	}
+	return out.Bytes() // the diff shows the file as it is
 }
 
 // printUnified prints a unified diff, in colour when the Workshop uses it.

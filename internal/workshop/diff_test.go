@@ -20,15 +20,13 @@ func TestDiff(t *testing.T) {
 	assert.Equal(t, `Files 04-log/data.bin and solutions/04-log/data.bin differ
 --- 04-log/log.go
 +++ solutions/04-log/log.go
-@@ -11,13 +11,23 @@
+@@ -11,13 +11,16 @@
  
  // Append adds terms at the end of the log.
  func (l *Log) Append(terms ...int) error {
 -	// TODO: Append the terms (handout: "Appending").
 -	// Reject a term lower than the last one.
 -	return errors.New("raftlog: Append is not implemented")
-+	//workshop:todo Append the terms (handout: "Appending").
-+	//workshop:todo Reject a term lower than the last one.
 +	for _, t := range terms {
 +		if len(l.terms) > 0 && t < l.terms[len(l.terms)-1] {
 +			return errors.New("raftlog: term goes down")
@@ -36,21 +34,47 @@ func TestDiff(t *testing.T) {
 +		l.terms = append(l.terms, t)
 +	}
 +	return nil
-+	//workshop:stub return errors.New("raftlog: Append is not implemented")
-+	//workshop:end
  }
  
  // Terms returns the terms in the log.
  func (l *Log) Terms() []int {
 -	// TODO: Return the terms. This sentence is not in the summary.
 -	return nil
-+	//workshop:todo Return the terms. This sentence is not in the summary.
 +	return l.terms
-+	//workshop:stub return nil
-+	//workshop:end
  }
 Only in 04-log: notes.txt
-`, out.String(), "README.md and log_test.go are the same on both sides")
+`, out.String(), "README.md and log_test.go are the same on both sides; the reference is shown without its markers")
+}
+
+func TestAsLearner(t *testing.T) {
+	ref := `package raftlog_test
+
+import (
+	"raftgo/solutions/03-planning"
+	"raftgo/solutions/04-log"
+	"raftgo/solutions/04-log/internal/x"
+)
+
+func f() int {
+	//workshop:todo Return one.
+	return 1
+	//workshop:stub return 0
+	//workshop:end
+}
+`
+	assert.Equal(t, `package raftlog_test
+
+import (
+	"raftgo/04-log"
+	"raftgo/04-log/internal/x"
+	"raftgo/solutions/03-planning"
+)
+
+func f() int {
+	return 1
+}
+`, string(asLearner(stage04, "log_test.go", []byte(ref))), "the stage's own imports are rewritten, an earlier stage's are not, and they are sorted again")
+	assert.Equal(t, "//workshop:todo stays in a README\n", string(asLearner(stage04, "README.md", []byte("//workshop:todo stays in a README\n"))))
 }
 
 func TestDiffSame(t *testing.T) {
@@ -59,7 +83,7 @@ func TestDiffSame(t *testing.T) {
 	require.NoError(t, os.CopyFS(w.path("05-replication"), os.DirFS(w.path("04-log"))))
 
 	require.NoError(t, w.Diff(mustFind("05")))
-	assert.Equal(t, "05-replication is the same as solutions/05-replication.\n", out.String())
+	assert.Equal(t, "05-replication matches the reference, solutions/05-replication.\n", out.String())
 }
 
 func TestDiffMissing(t *testing.T) {

@@ -21,7 +21,7 @@ import (
 // `go test -json ./...` printed in its stub folder (with testify at hand): a
 // pass, failures with and without subtests, and a panic that keeps the last
 // test from running. testdata/04-log-broken.json is the same stage with a
-// compile error.
+// compile error, and testdata/04-log-pass.json with the reference's code.
 
 // stage04 is the stage of the test course.
 var stage04 = mustFind("04")
