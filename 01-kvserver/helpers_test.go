@@ -29,7 +29,7 @@ func encode(args ...string) string {
 	var b strings.Builder
 	b.WriteString("*" + strconv.Itoa(len(args)) + "\r\n")
 	for _, arg := range args {
-		b.WriteString("$" + strconv.Itoa(len(arg)) + "\r\n" + arg + "\r\n")
+		b.WriteString(bulk(arg))
 	}
 	return b.String()
 }
@@ -43,9 +43,9 @@ func bulk(s string) string {
 type testServer struct {
 	*kvserver.Server
 	addr  string
-	done  chan struct{} // closed when Serve has returned
-	err   error         // what Serve returned, once done is closed
-	store *kvserver.Store
+	done  chan struct{}   // closed when Serve has returned
+	err   error           // what Serve returned, once done is closed
+	store *kvserver.Store // the store of the default handler
 }
 
 // startServer starts a server for handler on 127.0.0.1 and checks that it
