@@ -80,7 +80,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // dispatch runs one command. It reports false when the command ran but what
 // it checked failed.
 func dispatch(ctx context.Context, args []string, stdout io.Writer) (bool, error) {
-	cmd, args := "", args
+	cmd := ""
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
 	}
