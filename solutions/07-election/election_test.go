@@ -209,4 +209,3 @@ func TestNoOpCommitsEarlierEntries(t *testing.T) {
 		require.Equal(t, term, applied[2].Term, "the no-op's term must be the new leader's term %d", term)
 	}
 }
-
