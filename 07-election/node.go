@@ -62,8 +62,8 @@ var _ raft.Node = (*Node)(nil)
 // New returns a node configured by cfg. A node restarts from the hard state
 // and entries in cfg; a new node starts with none.
 func New(cfg raft.Config) (*Node, error) {
-	if err := validate(cfg); err != nil {
-		return nil, err
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("core: node %d: %w", cfg.ID, err)
 	}
 	log, err := raftlog.New(cfg.Entries...)
 	if err != nil {
@@ -432,12 +432,4 @@ func (n *Node) maybeCommit() {
 	if term, _ := n.log.Term(majority); majority > n.commit && term == n.term {
 		n.commit = majority
 	}
-}
-
-// validate is a stand-in for raft.Config.Validate until stage 03 has it.
-func validate(cfg raft.Config) error {
-	if !slices.Contains(cfg.Peers, cfg.ID) || cfg.ElectionTicks <= cfg.HeartbeatTicks || cfg.HeartbeatTicks < 1 || cfg.MaxEntriesPerMessage < 1 {
-		return fmt.Errorf("core: invalid config %+v", cfg)
-	}
-	return nil
 }
