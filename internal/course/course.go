@@ -23,6 +23,10 @@ type Stage struct {
 	Title string
 }
 
+// IntroductionSlides is the deck that opens the course, relative to the
+// course root.
+const IntroductionSlides = "slides/00-introduction.slide"
+
 // Stages lists the course's stages in order.
 var Stages = []Stage{
 	{"01-kvserver", "A key-value server"},

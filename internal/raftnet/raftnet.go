@@ -39,8 +39,13 @@ func (s *Storage) save(rd raft.Ready) {
 		s.HardState = rd.HardState
 	}
 	if len(rd.Entries) > 0 {
-		first := rd.Entries[0].Index
-		s.Entries = append(slices.Clip(s.Entries[:min(len(s.Entries), int(first-1))]), rd.Entries...)
+		kept := s.Entries[:min(len(s.Entries), int(rd.Entries[0].Index-1))]
+		if len(kept) < len(s.Entries) {
+			// The new entries replace a tail. Clip, so that the append moves
+			// to a new array and never overwrites entries handed out before.
+			kept = slices.Clip(kept)
+		}
+		s.Entries = append(kept, rd.Entries...)
 	}
 }
 

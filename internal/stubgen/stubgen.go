@@ -56,6 +56,9 @@ import (
 	"strings"
 )
 
+// MarkerPrefix starts every marker comment.
+const MarkerPrefix = "//workshop:"
+
 // The marker comments, each alone on its line.
 const (
 	markTodo = "//workshop:todo"
@@ -190,7 +193,7 @@ func replaceRegions(name string, src []byte) ([]byte, bool, error) {
 // splitMarker splits a trimmed line into a workshop marker and its text. It
 // returns an empty marker for lines that are not workshop markers.
 func splitMarker(trimmed string) (marker, text string) {
-	if !strings.HasPrefix(trimmed, "//workshop:") {
+	if !strings.HasPrefix(trimmed, MarkerPrefix) {
 		return "", ""
 	}
 	marker, text, _ = strings.Cut(trimmed, " ")

@@ -219,7 +219,7 @@ func trimLines(lines []string, max int) []string {
 // a line.
 func summary(text string) string {
 	text = strings.Join(strings.Fields(text), " ")
-	if i := strings.Index(text, ". "); i >= 0 {
+	if i := sentenceEnd(text); i >= 0 {
 		text = text[:i+1]
 	}
 	const width = 90
@@ -230,6 +230,22 @@ func summary(text string) string {
 		return text[:i] + " …"
 	}
 	return text[:width] + "…"
+}
+
+// sentenceEnd returns the index of the period that ends the first sentence
+// of text, or -1. A period inside quotes or after a digit, as in
+// (handout: "7. The client"), ends no sentence.
+func sentenceEnd(text string) int {
+	quoted := false
+	for i := 0; i+1 < len(text); i++ {
+		switch {
+		case text[i] == '"':
+			quoted = !quoted
+		case text[i] == '.' && text[i+1] == ' ' && !quoted && (i == 0 || text[i-1] < '0' || text[i-1] > '9'):
+			return i
+		}
+	}
+	return -1
 }
 
 // plural returns a count and a noun, in the plural unless the count is one.

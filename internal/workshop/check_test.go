@@ -150,6 +150,8 @@ func TestNextTodo(t *testing.T) {
 func TestSummary(t *testing.T) {
 	assert.Equal(t, "Do this.", summary("Do this. Then\nthat."))
 	assert.Equal(t, "One line", summary("One\nline"))
+	assert.Equal(t, `Write Do (handout: "7. The client").`, summary(`Write Do (handout: "7. The client"). Then more.`))
+	assert.Equal(t, "Keep 2. 5 stays.", summary("Keep 2. 5 stays. Not this."))
 	long := "Apply the rules of Figure 2 to every entry that arrives, in order, and reject the rest with a hint"
 	assert.Equal(t, "Apply the rules of Figure 2 to every entry that arrives, in order, and reject the rest …", summary(long))
 }

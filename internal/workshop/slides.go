@@ -6,8 +6,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"golang.org/x/tools/present"
+
+	"raftgo/internal/stubgen"
 )
 
 // checkSlides parses every deck in slides/ with the present tool's parser,
@@ -58,24 +61,28 @@ func (w *Workshop) parseDeck(deck string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n := 0
+	var codes []present.Code
 	for _, s := range doc.Sections {
-		n += countCode(s)
+		codes = appendCode(codes, s)
 	}
-	return n, nil
+	for _, c := range codes {
+		if strings.Contains(string(c.Text), stubgen.MarkerPrefix) {
+			return 0, fmt.Errorf("%s: %s shows a %s marker line; quote a range inside the marked region, or end the marker line with OMIT", deck, c.Cmd, stubgen.MarkerPrefix)
+		}
+	}
+	return len(codes), nil
 }
 
-// countCode counts the .code and .play elements of a section and of the
-// sections inside it.
-func countCode(s present.Section) int {
-	n := 0
+// appendCode appends the .code and .play elements of a section, and of the
+// sections inside it, to codes.
+func appendCode(codes []present.Code, s present.Section) []present.Code {
 	for _, e := range s.Elem {
 		switch e := e.(type) {
 		case present.Code:
-			n++
+			codes = append(codes, e)
 		case present.Section:
-			n += countCode(e)
+			codes = appendCode(codes, e)
 		}
 	}
-	return n
+	return codes
 }

@@ -91,6 +91,7 @@ func (w *Workshop) Verify(ctx context.Context) bool {
 			emit(r)
 		}
 	})
+	emit(w.checkExists("the course has an introduction deck", course.IntroductionSlides))
 	emit(w.checkSlides())
 	emit(w.checkToolTests(ctx))
 	w.printf("%d passed, %d failed\n", passed, failed)

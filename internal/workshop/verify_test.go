@@ -150,11 +150,12 @@ func TestAdd(t *testing.T) {
 	}
 }
 `,
-	"solutions/04-log/README.md": "# The log\n",
-	"slides/04-log.slide":        "The log\n\n* Add\n\n.code ../solutions/04-log/log.go /^func Add/,/^}/\n",
-	"cmd/tool/main.go":           "// Command tool is the fake course's tool.\npackage main\n\nfunc main() {}\n",
-	"internal/tool/tool.go":      "// Package tool is the fake course's tool support.\npackage tool\n\n// One returns 1.\nfunc One() int { return 1 }\n",
-	"internal/tool/tool_test.go": "package tool\n\nimport \"testing\"\n\nfunc TestOne(t *testing.T) {\n\tif One() != 1 {\n\t\tt.Fatal(\"One() != 1\")\n\t}\n}\n",
+	"solutions/04-log/README.md":   "# The log\n",
+	"slides/00-introduction.slide": "The course\n\n* Welcome\n",
+	"slides/04-log.slide":          "The log\n\n* Double\n\n.code ../solutions/04-log/log.go /^func Double/\n",
+	"cmd/tool/main.go":             "// Command tool is the fake course's tool.\npackage main\n\nfunc main() {}\n",
+	"internal/tool/tool.go":        "// Package tool is the fake course's tool support.\npackage tool\n\n// One returns 1.\nfunc One() int { return 1 }\n",
+	"internal/tool/tool_test.go":   "package tool\n\nimport \"testing\"\n\nfunc TestOne(t *testing.T) {\n\tif One() != 1 {\n\t\tt.Fatal(\"One() != 1\")\n\t}\n}\n",
 }
 
 // durations matches the durations in verify's output.
@@ -189,19 +190,21 @@ PASS 04-log is fresh
 PASS 04-log stub fails cleanly (1 fail, 1 given pass, Ds)
 PASS 04-log stub has TODOs (1)
 SKIP 05-replication: no reference yet (solutions/05-replication)
-PASS slides parse (1 deck, 1 .code or .play reference)
+PASS the course has an introduction deck
+PASS slides parse (2 decks, 1 .code or .play reference)
 PASS tool tests pass (go test -race ./cmd/... ./internal/...) (Ds)
-10 passed, 0 failed
+11 passed, 0 failed
 `, durations.ReplaceAllString(out.String(), "Ds"))
 	assert.True(t, ok)
 
 	// Break it: a stub that passes a test, an unformatted file that vet
 	// rejects, a deck whose code reference no longer matches, a reference
-	// without its handout.
+	// without its handout, a course without its introduction.
 	write(t, filepath.Join(root, "04-log", "log.go"), "package raftlog\n\nfunc Add(a, b int) int { return a + b }\n\n// Double is given.\nfunc Double(a int) int { return 2 * a }\n")
 	write(t, filepath.Join(root, "internal", "tool", "ugly.go"), "package tool\n\nimport \"fmt\"\n\nfunc ugly( ) { fmt.Printf(\"%d\", \"x\") }\n")
 	write(t, filepath.Join(root, "slides", "04-log.slide"), "The log\n\n* Add\n\n.code ../solutions/04-log/log.go /^func Sum/,/^}/\n")
 	require.NoError(t, os.Remove(filepath.Join(root, "solutions", "04-log", "README.md")))
+	require.NoError(t, os.Remove(filepath.Join(root, "slides", "00-introduction.slide")))
 	out.Reset()
 
 	ok = w.Verify(t.Context())
@@ -215,12 +218,13 @@ PASS tool tests pass (go test -race ./cmd/... ./internal/...) (Ds)
 		"FAIL 04-log stub fails cleanly: pass on the untouched stub, but must fail: TestAdd (Ds)\n",
 		"FAIL 04-log stub has TODOs: no \"// TODO:\" comment in the stub's Go files",
 		"FAIL slides parse: 1 deck with errors\n    slides/04-log.slide:5: no match for ^func Sum\n",
+		"FAIL the course has an introduction deck: slides/00-introduction.slide does not exist\n",
 		"FAIL go vet ./...: vet reports problems\n    internal/tool/ugly.go:5:28: fmt.Printf format %d has arg \"x\" of wrong type string\n",
 		"FAIL tool tests pass (go test -race ./cmd/... ./internal/...): failing: raftgo/internal/tool (Ds)\n    raftgo/internal/tool does not compile:\n    internal/tool/ugly.go:5:28: fmt.Printf format %d has arg \"x\" of wrong type string\n",
 	} {
 		assert.Contains(t, got, want)
 	}
-	assert.Regexp(t, `\n2 passed, 8 failed\n$`, got)
+	assert.Regexp(t, `\n2 passed, 9 failed\n$`, got)
 }
 
 // write writes a file, making its folder.
