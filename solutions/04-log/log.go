@@ -19,11 +19,10 @@ type Log struct {
 // New returns a log holding entries, which must be numbered from 1 with no
 // gaps and with terms of 1 or more that never decrease.
 func New(entries ...raft.Entry) (*Log, error) {
-	l := new(Log)
-	if _, err := l.Append(0, 0, entries); err != nil {
+	if err := checkSequence(0, 0, entries); err != nil {
 		return nil, err
 	}
-	return l, nil
+	return &Log{entries: slices.Clone(entries)}, nil
 }
 
 // LastIndex returns the index of the last entry, or 0 if the log is empty.

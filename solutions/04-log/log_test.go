@@ -29,7 +29,7 @@ func entries(first raft.Index, terms ...raft.Term) []raft.Entry {
 func logOf(t testing.TB, terms ...raft.Term) *raftlog.Log {
 	t.Helper()
 	l, err := raftlog.New(entries(1, terms...)...)
-	require.NoError(t, err, "New with terms %v: New appends its entries with Append(0, 0, entries), which must succeed on an empty log (handout: \"Append: the receiver's rules\")", terms)
+	require.NoError(t, err, "New with terms %v: New is given code and accepts any well-formed log; did checkSequence change?", terms)
 	require.NotNil(t, l, "New returned a nil log without an error")
 	return l
 }
@@ -554,12 +554,18 @@ func FuzzAppend(f *testing.F) {
 	f.Add(uint64(6), uint64(4), []byte{5})            // wrong previous term
 	f.Add(uint64(1<<63), uint64(1<<63), []byte{1, 2}) // absurd indexes
 	f.Fuzz(func(t *testing.T, prevIndex, prevTerm uint64, spec []byte) {
-		l := logOf(t, 1, 1, 1, 4, 4, 5, 5)
+		terms := []raft.Term{1, 1, 1, 4, 4, 5, 5}
+		l := logOf(t, terms...)
 		before := termsOf(t, l)
 		sent := fuzzEntries(raft.Index(prevIndex), spec)
 
 		_, err := l.Append(raft.Index(prevIndex), raft.Term(prevTerm), sent)
 		after := termsOf(t, l)
+		matches := prevIndex == 0 && prevTerm == 0 ||
+			prevIndex > 0 && prevIndex <= uint64(len(terms)) && terms[prevIndex-1] == raft.Term(prevTerm)
+		if matches && wellFormed(raft.Index(prevIndex), raft.Term(prevTerm), sent) {
+			require.NoError(t, err, "Append(%d, %d, %v) on the log %v: entry %d has term %d and the entries are well formed, so the append must succeed (Figure 2, AppendEntries rules 3 and 4)", prevIndex, prevTerm, sent, terms, prevIndex, prevTerm)
+		}
 		if err != nil {
 			requireTerms(t, before, after, "Append(%d, %d, %v) failed with %q and must change nothing", prevIndex, prevTerm, sent, err)
 			var conflict *raftlog.ConflictError
@@ -577,6 +583,20 @@ func FuzzAppend(f *testing.F) {
 			require.True(t, ok && term == e.Term, "after a successful Append(%d, %d, %v), entry %d has term %d, %t; want %d (Figure 2, AppendEntries rule 4)", prevIndex, prevTerm, sent, e.Index, term, ok, e.Term)
 		}
 	})
+}
+
+// wellFormed reports whether entries can follow the entry at prevIndex,
+// of term prevTerm: indexes prevIndex+1, prevIndex+2, …, and terms of 1 or
+// more that never decrease.
+func wellFormed(prevIndex raft.Index, prevTerm raft.Term, entries []raft.Entry) bool {
+	index, term := prevIndex, prevTerm
+	for _, e := range entries {
+		if e.Index != index+1 || e.Term == 0 || e.Term < term {
+			return false
+		}
+		index, term = e.Index, e.Term
+	}
+	return true
 }
 
 // fuzzEntries decodes entries to follow prevIndex from spec: each byte's low
