@@ -115,13 +115,50 @@ func Generate(ref fs.FS, stage Stage) (map[string][]byte, error) {
 // regions replaced, own-stage imports rewritten, unused imports dropped, and
 // the result gofmt-formatted. The name is used in error messages only.
 func GenerateFile(name string, src []byte, stage Stage) ([]byte, error) {
-	stubbed, changed, err := replaceRegions(name, src)
+	stubbed, regions, err := replaceRegions(name, src, allRegions)
 	if err != nil {
 		return nil, err
 	}
-	stubbed = rewriteImports(stubbed, stage)
-	if changed {
-		stubbed, err = dropUnusedImports(name, src, stubbed)
+	return finish(name, src, rewriteImports(stubbed, stage), len(regions) > 0)
+}
+
+// A Region is one marked region of a reference file.
+type Region struct {
+	// Line is the line of the region's first todo marker.
+	Line int
+	// Todo is the region's todo text, its lines joined by spaces.
+	Todo string
+}
+
+// Regions returns the marked regions of a reference Go file, in order.
+func Regions(name string, src []byte) ([]Region, error) {
+	_, regions, err := replaceRegions(name, src, allRegions)
+	return regions, err
+}
+
+// StubOne returns a reference Go file with only its region number k (from 0,
+// in the order Regions returns them) replaced by its TODO and stub lines.
+// Every other region keeps its reference code, without its marker lines.
+// Imports stay the reference's own, so the result builds in place of the
+// reference file; a test run on it shows whether the tests notice that this
+// one region is missing.
+func StubOne(name string, src []byte, k int) ([]byte, error) {
+	stubbed, regions, err := replaceRegions(name, src, k)
+	if err != nil {
+		return nil, err
+	}
+	if k < 0 || k >= len(regions) {
+		return nil, fmt.Errorf("%s: no region %d: the file has %d", name, k, len(regions))
+	}
+	return finish(name, src, stubbed, true)
+}
+
+// finish drops the imports the removed code alone used, when any region
+// was replaced, and gofmt-formats the result.
+func finish(name string, ref, stubbed []byte, replaced bool) ([]byte, error) {
+	var err error
+	if replaced {
+		stubbed, err = dropUnusedImports(name, ref, stubbed)
 		if err != nil {
 			return nil, err
 		}
@@ -133,9 +170,14 @@ func GenerateFile(name string, src []byte, stage Stage) ([]byte, error) {
 	return formatted, nil
 }
 
-// replaceRegions replaces every marked region with its TODO comment and stub
-// lines. It reports whether any region was found.
-func replaceRegions(name string, src []byte) ([]byte, bool, error) {
+// allRegions asks replaceRegions to replace every region.
+const allRegions = -1
+
+// replaceRegions replaces the marked region number only (from 0), or every
+// region when only is allRegions, with its TODO comment and stub lines; the
+// regions it keeps lose their marker lines. It returns the result and every
+// region it found.
+func replaceRegions(name string, src []byte, only int) ([]byte, []Region, error) {
 	const (
 		outside = iota
 		inTodo  // reading todo lines
@@ -143,11 +185,12 @@ func replaceRegions(name string, src []byte) ([]byte, bool, error) {
 		inStub  // reading stub lines
 	)
 	var (
-		out     bytes.Buffer
-		state   = outside
-		start   int // line number where the current region began
-		indent  string
-		changed bool
+		out      bytes.Buffer
+		regions  []Region
+		state    = outside
+		start    int // line number where the current region began
+		indent   string
+		stubbing bool // whether the current region is replaced
 	)
 	lines := strings.SplitAfter(string(src), "\n")
 	for i, line := range lines {
@@ -155,39 +198,52 @@ func replaceRegions(name string, src []byte) ([]byte, bool, error) {
 		trimmed := strings.TrimSpace(line)
 		marker, text := splitMarker(trimmed)
 		switch {
-		case marker == markTodo && (state == outside || state == inTodo):
-			if state == outside {
-				state, start, changed = inTodo, lineNo, true
-				indent = line[:len(line)-len(strings.TrimLeft(line, " \t"))]
+		case marker == markTodo && state == outside:
+			state, start = inTodo, lineNo
+			stubbing = only == allRegions || only == len(regions)
+			regions = append(regions, Region{Line: lineNo, Todo: text})
+			indent = line[:len(line)-len(strings.TrimLeft(line, " \t"))]
+			if stubbing {
 				out.WriteString(indent + strings.TrimRight(TodoPrefix+text, " ") + "\n")
-			} else {
+			}
+		case marker == markTodo && state == inTodo:
+			r := &regions[len(regions)-1]
+			r.Todo = strings.TrimSpace(r.Todo + " " + text)
+			if stubbing {
 				out.WriteString(indent + strings.TrimRight("// "+text, " ") + "\n")
 			}
 		case marker == markTodo:
-			return nil, false, fmt.Errorf("%s:%d: %s inside the region opened at line %d; close it with %s first", name, lineNo, markTodo, start, markEnd)
+			return nil, nil, fmt.Errorf("%s:%d: %s inside the region opened at line %d; close it with %s first", name, lineNo, markTodo, start, markEnd)
 		case marker == markStub && state != outside:
 			state = inStub
-			out.WriteString(indent + text + "\n")
+			if stubbing {
+				out.WriteString(indent + text + "\n")
+			}
 		case marker == markStub:
-			return nil, false, fmt.Errorf("%s:%d: %s outside a region; open one with %s", name, lineNo, markStub, markTodo)
+			return nil, nil, fmt.Errorf("%s:%d: %s outside a region; open one with %s", name, lineNo, markStub, markTodo)
 		case marker == markEnd && state != outside:
 			state = outside
 		case marker == markEnd:
-			return nil, false, fmt.Errorf("%s:%d: %s without a matching %s", name, lineNo, markEnd, markTodo)
+			return nil, nil, fmt.Errorf("%s:%d: %s without a matching %s", name, lineNo, markEnd, markTodo)
 		case marker != "":
-			return nil, false, fmt.Errorf("%s:%d: unknown marker %q; the markers are %s, %s and %s", name, lineNo, marker, markTodo, markStub, markEnd)
+			return nil, nil, fmt.Errorf("%s:%d: unknown marker %q; the markers are %s, %s and %s", name, lineNo, marker, markTodo, markStub, markEnd)
 		case state == outside:
 			out.WriteString(line)
 		case state == inStub && trimmed != "":
-			return nil, false, fmt.Errorf("%s:%d: code after %s in the region opened at line %d; stub lines must be %s comments", name, lineNo, markStub, start, markStub)
+			return nil, nil, fmt.Errorf("%s:%d: code after %s in the region opened at line %d; stub lines must be %s comments", name, lineNo, markStub, start, markStub)
+		case state == inStub:
+			// a blank line among the stub lines
 		default:
-			state = max(state, inCode) // reference code is dropped
+			state = inCode
+			if !stubbing {
+				out.WriteString(line) // a kept region keeps its reference code
+			}
 		}
 	}
 	if state != outside {
-		return nil, false, fmt.Errorf("%s:%d: region is never closed with %s", name, start, markEnd)
+		return nil, nil, fmt.Errorf("%s:%d: region is never closed with %s", name, start, markEnd)
 	}
-	return out.Bytes(), changed, nil
+	return out.Bytes(), regions, nil
 }
 
 // splitMarker splits a trimmed line into a workshop marker and its text. It

@@ -234,3 +234,67 @@ func TestGuessPackageName(t *testing.T) {
 		assert.Equal(t, want, guessPackageName(path), path)
 	}
 }
+
+// twoRegions is a reference file with two marked regions, the second of
+// which alone uses an import.
+const twoRegions = `package p
+
+import "strings"
+
+func A() int {
+	//workshop:todo Return one.
+	//workshop:todo Really.
+	return 1
+	//workshop:stub return 0
+	//workshop:end
+}
+
+func B(s string) string {
+	//workshop:todo Shout.
+	return strings.ToUpper(s)
+	//workshop:stub return s
+	//workshop:end
+}
+`
+
+func TestRegions(t *testing.T) {
+	regions, err := Regions("x.go", []byte(twoRegions))
+	require.NoError(t, err)
+	assert.Equal(t, []Region{{Line: 6, Todo: "Return one. Really."}, {Line: 14, Todo: "Shout."}}, regions)
+}
+
+func TestStubOne(t *testing.T) {
+	first, err := StubOne("x.go", []byte(twoRegions), 0)
+	require.NoError(t, err)
+	assert.Equal(t, `package p
+
+import "strings"
+
+func A() int {
+	// TODO: Return one.
+	// Really.
+	return 0
+}
+
+func B(s string) string {
+	return strings.ToUpper(s)
+}
+`, string(first), "region 0 stubbed, region 1 kept without its markers")
+
+	second, err := StubOne("x.go", []byte(twoRegions), 1)
+	require.NoError(t, err)
+	assert.Equal(t, `package p
+
+func A() int {
+	return 1
+}
+
+func B(s string) string {
+	// TODO: Shout.
+	return s
+}
+`, string(second), "region 1 stubbed, and the import only it used dropped")
+
+	_, err = StubOne("x.go", []byte(twoRegions), 2)
+	require.ErrorContains(t, err, "x.go: no region 2: the file has 2")
+}

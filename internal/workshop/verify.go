@@ -174,7 +174,7 @@ func (w *Workshop) checkStage(ctx context.Context, s course.Stage) []result {
 	if !exists(w.path(s.Dir)) { // the stub's checks cannot run
 		return append(results, fail(s.Dir+" is fresh", fmt.Sprintf("%s does not exist; run go run ./cmd/workshop gen %s", s.Dir, s.Number())))
 	}
-	return append(results, w.checkFresh(s), w.checkStub(ctx, s), w.checkTodos(s))
+	return append(results, w.checkFresh(s), w.checkStub(ctx, s), w.checkTodos(s), w.checkRegions(ctx, s))
 }
 
 // checkFresh compares the learner's folder with what the generator makes

@@ -189,22 +189,25 @@ PASS 04-log reference passes go test -race (2 tests, Ds)
 PASS 04-log is fresh
 PASS 04-log stub fails cleanly (1 fail, 1 given pass, Ds)
 PASS 04-log stub has TODOs (1)
+PASS 04-log every TODO is tested (1 region, Ds)
 SKIP 05-replication: no reference yet (solutions/05-replication)
 PASS the course has an introduction deck
 PASS slides parse (2 decks, 1 .code or .play reference)
 PASS tool tests pass (go test -race ./cmd/... ./internal/...) (Ds)
-11 passed, 0 failed
+12 passed, 0 failed
 `, durations.ReplaceAllString(out.String(), "Ds"))
 	assert.True(t, ok)
 
 	// Break it: a stub that passes a test, an unformatted file that vet
 	// rejects, a deck whose code reference no longer matches, a reference
-	// without its handout, a course without its introduction.
+	// without its handout, a course without its introduction, a TODO that
+	// no test needs.
 	write(t, filepath.Join(root, "04-log", "log.go"), "package raftlog\n\nfunc Add(a, b int) int { return a + b }\n\n// Double is given.\nfunc Double(a int) int { return 2 * a }\n")
 	write(t, filepath.Join(root, "internal", "tool", "ugly.go"), "package tool\n\nimport \"fmt\"\n\nfunc ugly( ) { fmt.Printf(\"%d\", \"x\") }\n")
 	write(t, filepath.Join(root, "slides", "04-log.slide"), "The log\n\n* Add\n\n.code ../solutions/04-log/log.go /^func Sum/,/^}/\n")
 	require.NoError(t, os.Remove(filepath.Join(root, "solutions", "04-log", "README.md")))
 	require.NoError(t, os.Remove(filepath.Join(root, "slides", "00-introduction.slide")))
+	write(t, filepath.Join(root, "solutions", "04-log", "triple.go"), "package raftlog\n\n// Triple is tested by nothing.\nfunc Triple(a int) int {\n\t//workshop:todo Return 3a.\n\treturn 3 * a\n\t//workshop:stub return 0\n\t//workshop:end\n}\n")
 	out.Reset()
 
 	ok = w.Verify(t.Context())
@@ -212,19 +215,20 @@ PASS tool tests pass (go test -race ./cmd/... ./internal/...) (Ds)
 	got := durations.ReplaceAllString(out.String(), "Ds")
 	for _, want := range []string{
 		"FAIL gofmt: 1 file to format with gofmt -w\n    internal/tool/ugly.go\n",
-		"FAIL 04-log is fresh: 2 differences from what the generator makes; run go run ./cmd/workshop gen 04\n    README.md: not in the reference (remove it, or add it to solutions/)\n    log.go: differs from what the generator makes\n",
+		"FAIL 04-log is fresh: 3 differences from what the generator makes; run go run ./cmd/workshop gen 04\n    README.md: not in the reference (remove it, or add it to solutions/)\n    log.go: differs from what the generator makes\n    triple.go: missing\n",
 		"FAIL 04-log has a handout: solutions/04-log/README.md does not exist\n",
 		"PASS 04-log reference passes go test -race (2 tests, Ds)\n",
 		"FAIL 04-log stub fails cleanly: pass on the untouched stub, but must fail: TestAdd (Ds)\n",
 		"FAIL 04-log stub has TODOs: no \"// TODO:\" comment in the stub's Go files",
 		"FAIL slides parse: 1 deck with errors\n    slides/04-log.slide:5: no match for ^func Sum\n",
 		"FAIL the course has an introduction deck: slides/00-introduction.slide does not exist\n",
+		"FAIL 04-log every TODO is tested: 1 region no test needs (of 2 regions) (Ds)\n    solutions/04-log/triple.go:5: Return 3a.\n        every test passes with only this region stubbed\n",
 		"FAIL go vet ./...: vet reports problems\n    internal/tool/ugly.go:5:28: fmt.Printf format %d has arg \"x\" of wrong type string\n",
 		"FAIL tool tests pass (go test -race ./cmd/... ./internal/...): failing: raftgo/internal/tool (Ds)\n    raftgo/internal/tool does not compile:\n    internal/tool/ugly.go:5:28: fmt.Printf format %d has arg \"x\" of wrong type string\n",
 	} {
 		assert.Contains(t, got, want)
 	}
-	assert.Regexp(t, `\n2 passed, 9 failed\n$`, got)
+	assert.Regexp(t, `\n2 passed, 10 failed\n$`, got)
 }
 
 // write writes a file, making its folder.
