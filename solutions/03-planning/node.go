@@ -1,6 +1,9 @@
 package raft
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Node is a Raft node's core: a deterministic state machine with no
 // goroutines, no clock and no I/O. Time comes in through Tick, peers'
@@ -19,7 +22,8 @@ type Node interface {
 	// index and term it was given. The command is committed when an entry
 	// with that index and term is applied; if another entry shows up at that
 	// index, the command was lost. A node that is not the leader returns
-	// ErrNotLeader.
+	// ErrNotLeader; an empty command, ErrEmptyCommand; a command longer than
+	// MaxEntryDataSize, an error wrapping ErrTooLarge.
 	Propose(data []byte) (Index, Term, error)
 	// Ready returns, and forgets, everything the node has produced since the
 	// last call.
@@ -30,6 +34,22 @@ type Node interface {
 
 // ErrNotLeader is returned by Propose on a node that is not the leader.
 var ErrNotLeader = errors.New("raft: not the leader")
+
+// ErrEmptyCommand is returned by Propose for a command with no data, which
+// would be indistinguishable from the no-op entry a new leader appends.
+var ErrEmptyCommand = errors.New("raft: empty command: an entry with no data is a new leader's no-op")
+
+// CheckCommand checks a command before a leader proposes it: it must not be
+// empty, and must fit in an entry the codec can send.
+func CheckCommand(data []byte) error {
+	switch {
+	case len(data) == 0:
+		return ErrEmptyCommand
+	case len(data) > MaxEntryDataSize:
+		return fmt.Errorf("raft: command of %d bytes: %w: the limit is MaxEntryDataSize, %d bytes", len(data), ErrTooLarge, MaxEntryDataSize)
+	}
+	return nil
+}
 
 // Ready is the work a node hands to its runtime. The runtime must do it in
 // this order: persist HardState, Snapshot and Entries; then send Messages;

@@ -138,6 +138,9 @@ func (n *Node) Propose(data []byte) (raft.Index, raft.Term, error) {
 	if n.role != raft.Leader {
 		return 0, 0, raft.ErrNotLeader
 	}
+	if err := raft.CheckCommand(data); err != nil {
+		return 0, 0, err
+	}
 	index := n.appendEntry(data)
 	return index, n.term, nil
 }

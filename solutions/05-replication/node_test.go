@@ -80,6 +80,21 @@ func TestGivenBecomeLeader(t *testing.T) {
 	assert.Error(t, net.Node(1).(*core.Node).BecomeLeader(1), "BecomeLeader(1) on a node in term 2")
 }
 
+// TestGivenProposeChecksCommands checks the given Propose: only the leader
+// takes commands, and it refuses an empty one (it would look like a new
+// leader's no-op) and one too large for the codec to send.
+func TestGivenProposeChecksCommands(t *testing.T) {
+	net := newNetwork(t, 3, raftnet.Options{})
+	appoint(t, net, 1, 1)
+	_, _, err := net.Propose(2, []byte("x=1"))
+	assert.ErrorIs(t, err, raft.ErrNotLeader, "proposing on a follower")
+	_, _, err = net.Propose(1, nil)
+	assert.ErrorIs(t, err, raft.ErrEmptyCommand, "proposing an empty command")
+	_, _, err = net.Propose(1, make([]byte, raft.MaxEntryDataSize+1))
+	assert.ErrorIs(t, err, raft.ErrTooLarge, "proposing a command over raft.MaxEntryDataSize")
+	assert.Zero(t, net.Node(1).Status().LastIndex, "a refused command must not reach the log")
+}
+
 // TestReplicateToAll checks the basic path: the leader's proposals reach
 // every follower, which persists them in order, with no tick needed. Each
 // proposal goes out with the leader's next Ready (sendPendingAppends), each
