@@ -78,3 +78,24 @@ func TestGivenWireRejectsBadDatagrams(t *testing.T) {
 
 func parseSetLight(b []byte) error { _, err := traffic.ParseSetLight(b); return err }
 func parsePress(b []byte) error    { _, err := traffic.ParsePress(b); return err }
+
+// FuzzGivenWire feeds the given datagram parsers arbitrary bytes, as a UDP
+// socket may: they never panic, and whatever they accept prints back in the
+// wire format and parses to the same value.
+func FuzzGivenWire(f *testing.F) {
+	for _, seed := range []string{"EW GREEN", "NS YELLOW\n", "PRESS NS", "  PRESS   EW  ", "EW PURPLE", "", "\xff\xfe", "PRESS"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, datagram []byte) {
+		if light, err := traffic.ParseSetLight(datagram); err == nil {
+			again, err := traffic.ParseSetLight([]byte(light.String()))
+			require.NoError(t, err, "ParseSetLight(%q) accepted %v, whose String does not parse", datagram, light)
+			require.Equal(t, light, again, "ParseSetLight(%q) round trip", datagram)
+		}
+		if press, err := traffic.ParsePress(datagram); err == nil {
+			again, err := traffic.ParsePress([]byte(press.String()))
+			require.NoError(t, err, "ParsePress(%q) accepted %v, whose String does not parse", datagram, press)
+			require.Equal(t, press, again, "ParsePress(%q) round trip", datagram)
+		}
+	})
+}

@@ -27,9 +27,12 @@ const (
 	toolTimeout      = 5 * time.Minute // per test binary of the tool's packages
 )
 
-// givenPrefix starts the name of a test that checks only given code, so it
-// passes on the untouched stub (CONTRIBUTING.md).
-const givenPrefix = "TestGiven"
+// isGiven reports whether a test checks only given code, and so passes on
+// the untouched stub: its name is TestGiven… or FuzzGiven…
+// (CONTRIBUTING.md).
+func isGiven(name string) bool {
+	return strings.HasPrefix(name, "TestGiven") || strings.HasPrefix(name, "FuzzGiven")
+}
 
 // A result is the outcome of one of verify's checks.
 type result struct {
@@ -237,7 +240,7 @@ func (w *Workshop) checkReference(ctx context.Context, s course.Stage) result {
 }
 
 // checkStub vets the stub and runs its tests: every test must fail except
-// those named TestGiven…, which must pass.
+// those named TestGiven… or FuzzGiven…, which must pass.
 func (w *Workshop) checkStub(ctx context.Context, s course.Stage) result {
 	name := s.Dir + " stub fails cleanly"
 	start := time.Now()
@@ -257,7 +260,7 @@ func (w *Workshop) checkStub(ctx context.Context, s course.Stage) result {
 }
 
 // classifyStub judges the outcome of a stub's tests. On the untouched stub
-// every test must fail, except TestGiven… tests, which must pass; skipping is
+// every test must fail, except TestGiven… and FuzzGiven… tests, which must pass; skipping is
 // allowed (a test may need a tool the machine lacks). No test may panic,
 // time out or report no result, and the stub must compile.
 func (w *Workshop) classifyStub(name string, run *stageRun) result {
@@ -271,7 +274,7 @@ func (w *Workshop) classifyStub(name string, run *stageRun) result {
 	failed, givenPassed, skipped := 0, 0, 0
 	for _, t := range run.report.Tests {
 		n := run.name(t.ID)
-		given := strings.HasPrefix(t.Name, givenPrefix)
+		given := isGiven(t.Name)
 		switch {
 		case t.Panicked:
 			panicked = append(panicked, n)
@@ -301,7 +304,7 @@ func (w *Workshop) classifyStub(name string, run *stageRun) result {
 		}
 	}
 	report(passing, "pass on the untouched stub, but must fail")
-	report(givenFailing, "fail on the stub, but given tests (TestGiven…) must pass")
+	report(givenFailing, "fail on the stub, but given tests (TestGiven…, FuzzGiven…) must pass")
 	report(panicked, "panic; a stub must fail politely")
 	report(timedOut, "hang until the -timeout")
 	report(missing, "report no result (the test binary panicked, timed out or exited before they ended)")

@@ -57,7 +57,7 @@ func TestClassifyStub(t *testing.T) {
 		{
 			name:        "a given test fails",
 			run:         stubRun(test("TestGivenNew", gotest.Fail, "    log_test.go:9: New returned nil")),
-			wantProblem: "fail on the stub, but given tests (TestGiven…) must pass: TestGivenNew",
+			wantProblem: "fail on the stub, but given tests (TestGiven…, FuzzGiven…) must pass: TestGivenNew",
 		},
 		{
 			name:        "a panic and the tests it kept from running",
