@@ -2,7 +2,6 @@ package core_test
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
@@ -31,19 +30,6 @@ func newCluster(t *testing.T, size int, opts raftnet.Options) *raftnet.Network {
 	return net
 }
 
-// propose proposes each command on the leader and returns the indexes the
-// leader gave them.
-func propose(t *testing.T, net *raftnet.Network, leader raft.NodeID, commands ...string) []raft.Index {
-	t.Helper()
-	var indexes []raft.Index
-	for _, c := range commands {
-		index, _, err := net.Propose(leader, []byte(c))
-		require.NoError(t, err, "proposing %q on leader %d", c, leader)
-		indexes = append(indexes, index)
-	}
-	return indexes
-}
-
 // settle runs rounds of one tick and a full delivery, so that heartbeats
 // carry the leader's commit index to its followers.
 func settle(t *testing.T, net *raftnet.Network, rounds int) {
@@ -52,11 +38,6 @@ func settle(t *testing.T, net *raftnet.Network, rounds int) {
 		require.NoError(t, net.Tick())
 		require.NoError(t, net.DeliverAll())
 	}
-}
-
-// commit returns node id's commit index.
-func commit(net *raftnet.Network, id raft.NodeID) raft.Index {
-	return net.Node(id).Status().Commit
 }
 
 // entry is shorthand for a log entry in hand-built logs.
@@ -81,9 +62,6 @@ func describe(entries []raft.Entry) string {
 	}
 	return "[" + strings.Join(parts, " ") + "]"
 }
-
-// ids is shorthand for a list of node IDs.
-func ids(list ...raft.NodeID) []raft.NodeID { return slices.Clone(list) }
 
 // maxElectionTimeout is the longest election timeout a node of the default
 // configuration can draw: timeouts are drawn from [ElectionTicks,
