@@ -23,7 +23,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"diff", "04", "05"}, exitUsage, "workshop: diff takes one stage, such as diff 04\n\n" + usage},
 		{[]string{"hint", "12"}, exitUsage, "workshop: no stage \"12\": name one by number (01 to 11) or folder (such as 04-log)\n\n" + usage},
 		{[]string{"gen", "99-nope"}, exitUsage, "workshop: no stage \"99-nope\": name one by number (01 to 11) or folder (such as 04-log)\n\n" + usage},
-		{[]string{"verify", "now"}, exitUsage, "workshop: verify takes no arguments\n\n" + usage},
+		{[]string{"verify", "now"}, exitUsage, "workshop: no stage \"now\": name one by number (01 to 11) or folder (such as 04-log)\n\n" + usage},
 		{[]string{"", "x"}, exitUsage, "workshop: unexpected arguments: [\"x\"]\n\n" + usage},
 	}
 	for _, tt := range tests {

@@ -51,6 +51,16 @@ func (s Stage) ReferenceDir() string { return filepath.Join("solutions", s.Dir) 
 // Slides is the stage's slide deck, relative to the course root.
 func (s Stage) Slides() string { return filepath.Join("slides", s.Dir+".slide") }
 
+// InProgress is the file whose presence in a stage's reference folder marks
+// the stage as still being written, relative to the course root. Verify
+// skips such a stage unless it is named (verify 10), and the progress board
+// shows it as in preparation, so that unfinished work can be committed
+// without making the course's checks fail.
+func (s Stage) InProgress() string { return filepath.Join(s.ReferenceDir(), InProgressFile) }
+
+// InProgressFile is the name of the file that marks a stage as unfinished.
+const InProgressFile = "IN-PROGRESS"
+
 // Handout is the learner's handout, relative to the course root.
 func (s Stage) Handout() string { return filepath.Join(s.Dir, "README.md") }
 

@@ -16,7 +16,8 @@ type State int
 
 const (
 	// NotBuilt means the course does not have the stage yet: neither its
-	// reference nor the learner's folder exist.
+	// reference nor the learner's folder exist, or the reference is marked
+	// in progress (course.InProgressFile).
 	NotBuilt State = iota
 	// NoFolder means the reference exists but the learner's folder does
 	// not; reset creates it.
@@ -73,6 +74,9 @@ func (w *Workshop) Board(ctx context.Context) {
 // progress runs a stage's tests and sums them up for the board.
 func (w *Workshop) progress(ctx context.Context, s course.Stage) Progress {
 	p := Progress{Stage: s}
+	if exists(w.path(s.InProgress())) {
+		return p
+	}
 	if !exists(w.path(s.Dir)) {
 		if exists(w.path(s.ReferenceDir())) {
 			p.State = NoFolder
