@@ -237,3 +237,36 @@ func write(t *testing.T, name, text string) {
 	require.NoError(t, os.MkdirAll(filepath.Dir(name), 0o755))
 	require.NoError(t, os.WriteFile(name, []byte(text), 0o644))
 }
+
+// TestVerifyInProgress checks that verify skips a stage marked in progress,
+// and checks it all the same when the stage is named.
+func TestVerifyInProgress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command on a fake course")
+	}
+	t.Setenv("GOFLAGS", "-mod=mod")
+	t.Setenv("GOPROXY", "off") // the fake course has no dependencies
+	t.Setenv("GOWORK", "off")
+	root := t.TempDir()
+	for name, text := range fakeCourse {
+		write(t, filepath.Join(root, name), text)
+	}
+	var out bytes.Buffer
+	w := New(root, &out)
+	w.Stages = []course.Stage{stage04}
+	require.NoError(t, w.Gen(w.Stages))
+	// Unfinished work: a stub that passes its test would fail verify.
+	write(t, filepath.Join(root, "04-log", "log.go"), "package raftlog\n\nfunc Add(a, b int) int { return a + b }\n\n// Double is given.\nfunc Double(a int) int { return 2 * a }\n")
+	write(t, filepath.Join(root, "solutions", "04-log", course.InProgressFile), "the stub is not done\n")
+	out.Reset()
+
+	assert.True(t, w.Verify(t.Context()), "a stage in progress must not fail verify:\n%s", out.String())
+	assert.Contains(t, out.String(), "SKIP 04-log: in progress (solutions/04-log/IN-PROGRESS); verify 04 checks it\n")
+
+	out.Reset()
+	assert.False(t, w.Verify(t.Context(), stage04), "verify 04 must check a stage in progress")
+	got := out.String()
+	assert.Contains(t, got, "FAIL 04-log stub fails cleanly: pass on the untouched stub, but must fail: TestAdd")
+	assert.NotContains(t, got, "gofmt", "verify NN runs only the stage's checks and the decks'")
+	assert.NotContains(t, got, "tool tests")
+}
