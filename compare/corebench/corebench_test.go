@@ -1,0 +1,289 @@
+// Package corebench drives the course's Raft core and etcd raft's RawNode
+// with one lean driver, so that their committed entries per second can be
+// compared in one run on one machine.
+//
+// The driver is what a runtime does, minus the disk and the network: it
+// keeps each node's persisted hard state and log in memory (a slice for the
+// course's core, etcd's MemoryStorage for RawNode), steps every message
+// straight into its receiver in FIFO order, and counts the entries the
+// leader hands out as committed. Both cores run with the same cluster (3
+// nodes), the same 16-byte command, an election timeout of 10 ticks and a
+// heartbeat of 1, and at most 64 entries per AppendEntries.
+package corebench
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"testing"
+
+	etcd "go.etcd.io/raft/v3"
+	"go.etcd.io/raft/v3/raftpb"
+
+	"raftgo/solutions/03-planning"
+	"raftgo/solutions/07-election"
+)
+
+// command is the 16-byte command every benchmark proposes.
+var command = []byte("SET key01 val001")
+
+// peers are the IDs of the benchmark's three nodes.
+var peers = []uint64{1, 2, 3}
+
+// A node is one core as the lean driver sees it, with M its message type.
+type node[M any] interface {
+	// tick advances the node's clock by one tick.
+	tick()
+	// step hands the node a message.
+	step(m M) error
+	// propose proposes a command on the node.
+	propose(data []byte) error
+	// ready persists the node's Ready in memory and returns the messages to
+	// send and how many entries it hands out as committed. It reports false
+	// when the node had nothing to do.
+	ready() (msgs []M, committed int, busy bool)
+	// isLeader reports whether the node is the leader.
+	isLeader() bool
+}
+
+// A cluster runs three nodes of one core with a FIFO of messages.
+type cluster[M any] struct {
+	nodes  map[uint64]node[M]
+	to     func(M) uint64
+	leader uint64
+	queue  []M
+}
+
+// run hands out every node's Ready and delivers every message until the
+// cluster is quiet, and returns how many entries the leader committed.
+func (c *cluster[M]) run(tb testing.TB) int {
+	committed := 0
+	for {
+		busy := false
+		for _, id := range peers {
+			msgs, n, b := c.nodes[id].ready()
+			busy = busy || b
+			c.queue = append(c.queue, msgs...)
+			if id == c.leader {
+				committed += n
+			}
+		}
+		if !busy && len(c.queue) == 0 {
+			return committed
+		}
+		batch := c.queue
+		c.queue = nil
+		for _, m := range batch {
+			if err := c.nodes[c.to(m)].step(m); err != nil {
+				tb.Fatalf("step: %v", err)
+			}
+		}
+	}
+}
+
+// elect ticks the cluster until it has a leader.
+func (c *cluster[M]) elect(tb testing.TB) {
+	for range 1000 {
+		for _, id := range peers {
+			c.nodes[id].tick()
+		}
+		c.run(tb)
+		for _, id := range peers {
+			if c.nodes[id].isLeader() {
+				c.leader = id
+				c.run(tb) // the leader's first entry commits
+				return
+			}
+		}
+	}
+	tb.Fatal("no leader after 1000 ticks")
+}
+
+// --- The course's core --------------------------------------------------
+
+// ourNode is the course's stage-07 core with an in-memory copy of what its
+// Ready asks to persist.
+type ourNode struct {
+	n       *core.Node
+	hard    raft.HardState
+	entries []raft.Entry
+}
+
+func newOurs(tb testing.TB) *cluster[raft.Message] {
+	c := &cluster[raft.Message]{nodes: make(map[uint64]node[raft.Message]), to: func(m raft.Message) uint64 { return uint64(m.To) }}
+	ids := []raft.NodeID{1, 2, 3}
+	for _, id := range ids {
+		cfg := raft.DefaultConfig(id, ids)
+		cfg.ElectionTicks, cfg.HeartbeatTicks, cfg.MaxEntriesPerMessage, cfg.Seed = 10, 1, 64, 1
+		n, err := core.New(cfg)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		c.nodes[uint64(id)] = &ourNode{n: n}
+	}
+	c.elect(tb)
+	return c
+}
+
+func (o *ourNode) tick()                     { o.n.Tick() }
+func (o *ourNode) step(m raft.Message) error { return o.n.Step(m) }
+func (o *ourNode) isLeader() bool            { return o.n.Status().Role == raft.Leader }
+
+func (o *ourNode) propose(data []byte) error {
+	_, _, err := o.n.Propose(data)
+	return err
+}
+
+func (o *ourNode) ready() ([]raft.Message, int, bool) {
+	rd := o.n.Ready()
+	if !rd.HardState.IsZero() {
+		o.hard = rd.HardState
+	}
+	if len(rd.Entries) > 0 {
+		// The new entries replace any at or after their first index, as a
+		// runtime's log does.
+		kept := o.entries[:min(len(o.entries), int(rd.Entries[0].Index-1))]
+		if len(kept) < len(o.entries) {
+			// Clip, so that the append moves to a new array and never
+			// overwrites entries handed out before.
+			kept = slices.Clip(kept)
+		}
+		o.entries = append(kept, rd.Entries...)
+	}
+	return rd.Messages, len(rd.CommittedEntries), !rd.IsEmpty()
+}
+
+// --- etcd raft's RawNode --------------------------------------------------
+
+// etcdNode is etcd raft's RawNode with its MemoryStorage.
+type etcdNode struct {
+	rn      *etcd.RawNode
+	storage *etcd.MemoryStorage
+}
+
+func newEtcd(tb testing.TB) *cluster[raftpb.Message] {
+	c := &cluster[raftpb.Message]{nodes: make(map[uint64]node[raftpb.Message]), to: func(m raftpb.Message) uint64 { return m.To }}
+	var bootstrap []etcd.Peer
+	for _, id := range peers {
+		bootstrap = append(bootstrap, etcd.Peer{ID: id})
+	}
+	for _, id := range peers {
+		storage := etcd.NewMemoryStorage()
+		rn, err := etcd.NewRawNode(&etcd.Config{
+			ID:              id,
+			ElectionTick:    10,
+			HeartbeatTick:   1,
+			Storage:         storage,
+			MaxSizePerMsg:   64 * uint64((&raftpb.Entry{Term: 1, Index: 1, Data: command}).Size()),
+			MaxInflightMsgs: 256,
+			Logger:          discard{},
+		})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := rn.Bootstrap(bootstrap); err != nil {
+			tb.Fatal(err)
+		}
+		c.nodes[id] = &etcdNode{rn: rn, storage: storage}
+	}
+	c.elect(tb)
+	return c
+}
+
+func (e *etcdNode) tick()                       { e.rn.Tick() }
+func (e *etcdNode) step(m raftpb.Message) error { return e.rn.Step(m) }
+func (e *etcdNode) propose(data []byte) error   { return e.rn.Propose(data) }
+func (e *etcdNode) isLeader() bool              { return e.rn.Status().RaftState == etcd.StateLeader }
+
+func (e *etcdNode) ready() ([]raftpb.Message, int, bool) {
+	if !e.rn.HasReady() {
+		return nil, 0, false
+	}
+	rd := e.rn.Ready()
+	if !etcd.IsEmptyHardState(rd.HardState) {
+		if err := e.storage.SetHardState(rd.HardState); err != nil {
+			panic(err)
+		}
+	}
+	if err := e.storage.Append(rd.Entries); err != nil {
+		panic(err)
+	}
+	committed := 0
+	for _, ent := range rd.CommittedEntries {
+		if ent.Type == raftpb.EntryConfChange {
+			var cc raftpb.ConfChange
+			if err := cc.Unmarshal(ent.Data); err != nil {
+				panic(err)
+			}
+			e.rn.ApplyConfChange(cc)
+		}
+		committed++
+	}
+	e.rn.Advance(rd)
+	return rd.Messages, committed, true
+}
+
+// discard is a logger that drops everything: etcd raft logs every election.
+type discard struct{ etcd.Logger }
+
+func (discard) Debug(...any)            {}
+func (discard) Debugf(string, ...any)   {}
+func (discard) Info(...any)             {}
+func (discard) Infof(string, ...any)    {}
+func (discard) Warning(...any)          {}
+func (discard) Warningf(string, ...any) {}
+
+// --- Benchmarks -----------------------------------------------------------
+
+// BenchmarkCommit measures committed entries per second for both cores,
+// side by side. batch=N proposes N commands before the cluster runs to
+// quiet, so they share AppendEntries messages and responses.
+func BenchmarkCommit(b *testing.B) {
+	for _, batch := range []int{1, 64} {
+		b.Run(fmt.Sprintf("core=raftgo/batch=%d", batch), func(b *testing.B) {
+			benchmarkCommits(b, newOurs(b), batch)
+		})
+		b.Run(fmt.Sprintf("core=etcd/batch=%d", batch), func(b *testing.B) {
+			benchmarkCommits(b, newEtcd(b), batch)
+		})
+	}
+}
+
+// benchmarkCommits proposes batches of commands on the leader until b.N
+// entries have committed, and reports entries/s and allocs/entry.
+func benchmarkCommits[M any](b *testing.B, c *cluster[M], batch int) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	committed := 0
+	for committed < b.N {
+		for range min(batch, b.N-committed) {
+			if err := c.nodes[c.leader].propose(command); err != nil {
+				b.Fatal(err)
+			}
+		}
+		committed += c.run(b)
+	}
+	b.StopTimer()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(committed)/b.Elapsed().Seconds(), "entries/s")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(committed), "allocs/entry")
+}
+
+// TestBothCoresCommit checks the driver itself: both clusters elect a
+// leader and commit every proposed command, once.
+func TestBothCoresCommit(t *testing.T) {
+	t.Run("raftgo", func(t *testing.T) { checkCommits(t, newOurs(t)) })
+	t.Run("etcd", func(t *testing.T) { checkCommits(t, newEtcd(t)) })
+}
+
+func checkCommits[M any](t *testing.T, c *cluster[M]) {
+	for range 100 {
+		if err := c.nodes[c.leader].propose(command); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := c.run(t); got != 100 {
+		t.Fatalf("the leader committed %d entries for 100 proposals", got)
+	}
+}
