@@ -147,4 +147,10 @@ func TestApplierReportsOutcomes(t *testing.T) {
 	require.ErrorIs(t, results[5].Err, core.ErrMalformedCommand, "a committed entry that does not decode reports the decoding error to its proposer")
 	require.Equal(t, raft.Index(5), a.Applied(), "a malformed entry is skipped alike by every replica and still counts as applied")
 	require.Error(t, a.Track(5, 2, func(core.Result) {}), "tracking a proposal at an index that has already applied should fail")
+
+	track(6, 2)
+	track(6, 3)
+	require.ErrorIs(t, results[6].Err, core.ErrProposalLost, "a term-3 proposal at index 6 replaces the term-2 one, which is lost at once")
+	require.NoError(t, a.Apply([]raft.Entry{{Index: 6, Term: 3, Data: core.Set("k", "from term 3").Encode()}}))
+	require.NoError(t, results[6].Err, "the term-3 proposal at index 6 applied")
 }

@@ -156,19 +156,34 @@ func NewApplier(store *kvserver.Store) *Applier {
 	return &Applier{store: store, waiting: make(map[raft.Index]proposal)}
 }
 
+// NewApplierAt returns an Applier for a store that already holds the state
+// as of index applied, such as one restored from a snapshot (stage 11): it
+// applies the entries after applied.
+func NewApplierAt(store *kvserver.Store, applied raft.Index) *Applier {
+	a := NewApplier(store)
+	a.applied = applied
+	return a
+}
+
 // Applied returns the index of the last entry applied.
 func (a *Applier) Applied() raft.Index { return a.applied }
 
 // Track asks for done to be called with the outcome of the command that
 // Propose placed at index in term. It must be called before the entry at
 // index applies; it fails if that entry has already applied or another
-// proposal already waits on index.
+// proposal of the same or a later term already waits on index. A proposal
+// of an earlier term waiting on index is lost, since the proposer's log now
+// holds an entry of a later term there: its done is called at once with
+// ErrProposalLost.
 func (a *Applier) Track(index raft.Index, term raft.Term, done func(Result)) error {
 	if index <= a.applied {
 		return fmt.Errorf("core: cannot track the proposal at index %d: entries up to %d have already applied", index, a.applied)
 	}
-	if _, ok := a.waiting[index]; ok {
-		return fmt.Errorf("core: cannot track the proposal at index %d in term %d: another proposal already waits on that index", index, term)
+	if p, ok := a.waiting[index]; ok {
+		if p.term >= term {
+			return fmt.Errorf("core: cannot track the proposal at index %d in term %d: another proposal already waits on that index", index, term)
+		}
+		p.done(Result{Index: index, Term: p.term, Err: fmt.Errorf("%w: proposed at index %d in term %d, but the log now holds an entry of term %d there", ErrProposalLost, index, p.term, term)})
 	}
 	a.waiting[index] = proposal{term: term, done: done}
 	return nil
