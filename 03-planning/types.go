@@ -105,12 +105,24 @@ func (r Role) String() string {
 }
 
 // Status is a snapshot of a node's volatile state, for tests, tools and
-// monitoring.
+// monitoring. The invariant checkers of stage 08 read it after every Ready.
 type Status struct {
 	ID        NodeID
 	Role      Role
 	Term      Term
+	Vote      NodeID // the candidate voted for in Term, or None
 	Leader    NodeID // the leader the node knows of in Term, or None
 	Commit    Index
+	Applied   Index // the last index handed out to apply in a Ready
 	LastIndex Index
+	// Progress is, on a leader, what it knows of each follower's log, by
+	// follower; it is nil on any other node. The map is the caller's.
+	Progress map[NodeID]Progress
+}
+
+// Progress is a leader's view of one follower's log (Figure 2, "Volatile
+// state on leaders").
+type Progress struct {
+	Match Index // the highest entry known to be replicated on the follower
+	Next  Index // the next entry to send to the follower
 }

@@ -62,6 +62,28 @@ type Options struct {
 	// OnReady, if not nil, sees every Ready a node produces, after the
 	// network has persisted it and before it sends the messages.
 	OnReady func(id raft.NodeID, rd raft.Ready)
+	// Observer, if not nil, watches every node start, produce Readys and
+	// crash: the hook for stage 08's invariant checkers.
+	Observer Observer
+}
+
+// Observer watches the nodes of a network run. It has the method set of
+// stage 08's invariants.Observer, whose *Checker a test plugs in here;
+// raftnet declares its own copy because stage 08 builds on raftnet, not the
+// other way round. The network calls it from the goroutine that drives the
+// network, in the order things happen.
+type Observer interface {
+	// NodeStarted reports that a node started, for the first time or after
+	// a crash, from cfg, which holds what it had persisted; st is its status
+	// once made.
+	NodeStarted(cfg raft.Config, st raft.Status)
+	// NodeReady reports a Ready of node id after the network persisted it
+	// and before it sends its messages; st is the node's status after the
+	// Ready.
+	NodeReady(id raft.NodeID, rd raft.Ready, st raft.Status)
+	// NodeCrashed reports that node id stopped, keeping only what it
+	// persisted.
+	NodeCrashed(id raft.NodeID)
 }
 
 // Network is a cluster of node cores joined by a simulated network. It is
@@ -142,6 +164,9 @@ func (net *Network) start(id raft.NodeID) error {
 	}
 	net.nodes[id] = node
 	net.applied[id] = nil
+	if net.opts.Observer != nil {
+		net.opts.Observer.NodeStarted(cfg, net.status(node))
+	}
 	return nil
 }
 
@@ -184,6 +209,9 @@ func (net *Network) collect(id raft.NodeID) error {
 	net.storage[id].save(rd)
 	if net.opts.OnReady != nil {
 		net.opts.OnReady(id, rd)
+	}
+	if net.opts.Observer != nil {
+		net.opts.Observer.NodeReady(id, rd, net.status(node))
 	}
 	net.inFlight = append(net.inFlight, rd.Messages...)
 	net.applied[id] = append(net.applied[id], rd.CommittedEntries...)
@@ -336,6 +364,9 @@ func (net *Network) Heal() { net.Partition() }
 // Crash stops node id. Its messages in flight, to it or from it, are lost,
 // and it loses everything it had not persisted.
 func (net *Network) Crash(id raft.NodeID) {
+	if net.nodes[id] != nil && net.opts.Observer != nil {
+		net.opts.Observer.NodeCrashed(id)
+	}
 	net.nodes[id] = nil
 	net.inFlight = slices.DeleteFunc(net.inFlight, func(m raft.Message) bool {
 		return m.To == id || m.From == id

@@ -268,3 +268,38 @@ func TestDescribe(t *testing.T) {
 	}
 	assert.Equal(t, fmt.Sprintf("1->2 t0 %s", raft.KindInvalid), Describe(raft.Message{From: 1, To: 2}), "Describe of a message with no body")
 }
+
+// recorder is an Observer that writes down what it is told, one line per
+// report.
+type recorder struct{ lines []string }
+
+func (r *recorder) NodeStarted(cfg raft.Config, st raft.Status) {
+	r.lines = append(r.lines, fmt.Sprintf("start %d entries=%d term=%d", cfg.ID, len(cfg.Entries), st.Term))
+}
+
+func (r *recorder) NodeReady(id raft.NodeID, rd raft.Ready, st raft.Status) {
+	r.lines = append(r.lines, fmt.Sprintf("ready %d entries=%d messages=%d", id, len(rd.Entries), len(rd.Messages)))
+}
+
+func (r *recorder) NodeCrashed(id raft.NodeID) { r.lines = append(r.lines, fmt.Sprintf("crash %d", id)) }
+
+// TestObserver checks that the observer hears of every start, every Ready
+// and every crash, in order, and that a restart reports what the node
+// persisted.
+func TestObserver(t *testing.T) {
+	rec := &recorder{}
+	net := newFakeNetwork(t, 2, Options{Observer: rec})
+	proposeAll(t, net, 1, "a")
+	net.Crash(2)
+	net.Crash(2) // already down: nothing to report
+	net.Crash(1)
+	require.NoError(t, net.Restart(1))
+	assert.Equal(t, []string{
+		"start 1 entries=0 term=1",
+		"start 2 entries=0 term=1",
+		"ready 1 entries=1 messages=1",
+		"crash 2",
+		"crash 1",
+		"start 1 entries=1 term=1",
+	}, rec.lines)
+}

@@ -202,14 +202,23 @@ func (n *Node) Ready() raft.Ready {
 
 // Status reports the node's current volatile state.
 func (n *Node) Status() raft.Status {
-	return raft.Status{
+	st := raft.Status{
 		ID:        n.id,
 		Role:      n.role,
 		Term:      n.term,
+		Vote:      n.vote,
 		Leader:    n.leader,
 		Commit:    n.commit,
+		Applied:   n.applied,
 		LastIndex: n.log.LastIndex(),
 	}
+	if n.role == raft.Leader {
+		st.Progress = make(map[raft.NodeID]raft.Progress, len(n.progress))
+		for peer, pr := range n.progress {
+			st.Progress[peer] = raft.Progress{Match: pr.match, Next: pr.next}
+		}
+	}
+	return st
 }
 
 func (n *Node) hardState() raft.HardState {
