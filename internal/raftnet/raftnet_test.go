@@ -281,7 +281,9 @@ func (r *recorder) NodeReady(id raft.NodeID, rd raft.Ready, st raft.Status) {
 	r.lines = append(r.lines, fmt.Sprintf("ready %d entries=%d messages=%d", id, len(rd.Entries), len(rd.Messages)))
 }
 
-func (r *recorder) NodeCrashed(id raft.NodeID) { r.lines = append(r.lines, fmt.Sprintf("crash %d", id)) }
+func (r *recorder) NodeCrashed(id raft.NodeID) {
+	r.lines = append(r.lines, fmt.Sprintf("crash %d", id))
+}
 
 // TestObserver checks that the observer hears of every start, every Ready
 // and every crash, in order, and that a restart reports what the node
