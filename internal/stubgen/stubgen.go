@@ -153,6 +153,14 @@ func StubOne(name string, src []byte, k int) ([]byte, error) {
 	return finish(name, src, stubbed, true)
 }
 
+// Strip returns a reference Go file as the reference code alone: every
+// region keeps its reference code and loses its marker lines, and nothing
+// else changes. Stage 08's mutant cores are made from it.
+func Strip(name string, src []byte) ([]byte, error) {
+	stripped, _, err := replaceRegions(name, src, noRegion)
+	return stripped, err
+}
+
 // finish drops the imports the removed code alone used, when any region
 // was replaced, and gofmt-formats the result.
 func finish(name string, ref, stubbed []byte, replaced bool) ([]byte, error) {
@@ -170,8 +178,12 @@ func finish(name string, ref, stubbed []byte, replaced bool) ([]byte, error) {
 	return formatted, nil
 }
 
-// allRegions asks replaceRegions to replace every region.
-const allRegions = -1
+// allRegions asks replaceRegions to replace every region, and noRegion
+// none.
+const (
+	allRegions = -1
+	noRegion   = -2
+)
 
 // replaceRegions replaces the marked region number only (from 0), or every
 // region when only is allRegions, with its TODO comment and stub lines; the

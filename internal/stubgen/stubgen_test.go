@@ -298,3 +298,23 @@ func B(s string) string {
 	_, err = StubOne("x.go", []byte(twoRegions), 2)
 	require.ErrorContains(t, err, "x.go: no region 2: the file has 2")
 }
+
+func TestStrip(t *testing.T) {
+	stripped, err := Strip("x.go", []byte(twoRegions))
+	require.NoError(t, err)
+	assert.Equal(t, `package p
+
+import "strings"
+
+func A() int {
+	return 1
+}
+
+func B(s string) string {
+	return strings.ToUpper(s)
+}
+`, string(stripped), "every region keeps its reference code, without its markers")
+
+	_, err = Strip("x.go", []byte("package p\n//workshop:end\n"))
+	assert.Error(t, err, "a marker out of place is an error, as for the generator")
+}
