@@ -145,7 +145,10 @@ type Node struct {
 	// waiting holds the proposals waiting to apply, by index. Only the
 	// loop touches it.
 	waiting map[raft.Index]*proposal
-	status  atomic.Pointer[Status]
+	// finished holds the proposals whose outcomes the loop delivers at the
+	// end of the Ready (flush).
+	finished []*proposal
+	status   atomic.Pointer[Status]
 }
 
 // StartNode restores a node from what cfg.Storage holds and starts its
@@ -307,6 +310,7 @@ func (n *Node) advance() error {
 	//workshop:stub _ = rd
 	//workshop:end
 	n.publish()
+	n.flush()
 	return nil
 }
 

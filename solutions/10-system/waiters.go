@@ -19,6 +19,8 @@ type proposal struct {
 	term  raft.Term
 	// done receives the proposal's outcome, once.
 	done chan outcome
+	// outcome is kept here by finish until flush delivers it.
+	outcome outcome
 }
 
 // outcome is what became of a proposal.
@@ -117,15 +119,28 @@ func (n *Node) track(p *proposal) error {
 	return nil
 }
 
-// finish releases a waiting proposal with its outcome. A proposal is
-// released once: a later outcome for it (its entry applying after it was
-// released as lost) is ignored.
+// finish stops a proposal's wait with its outcome, which flush delivers
+// once the node's status is published: a proposer that is told its command
+// has applied then sees it applied in Status too. A proposal is finished
+// once: a later outcome for it (its entry applying after it was released
+// as lost) is ignored.
 func (n *Node) finish(p *proposal, o outcome) {
 	if n.waiting[p.index] != p {
 		return
 	}
 	delete(n.waiting, p.index)
-	n.deliver(p, o)
+	p.outcome = o
+	n.finished = append(n.finished, p)
+}
+
+// flush delivers the outcomes of the proposals finished since the last
+// flush.
+func (n *Node) flush() {
+	for _, p := range n.finished {
+		n.deliver(p, p.outcome)
+	}
+	clear(n.finished)
+	n.finished = n.finished[:0]
 }
 
 // deliver sends a proposal its outcome. The loop must never wait for a
@@ -143,4 +158,5 @@ func (n *Node) releaseAll() {
 	for _, p := range n.waiting {
 		n.finish(p, outcome{err: ErrStopped})
 	}
+	n.flush()
 }
