@@ -11,7 +11,6 @@
 package sim
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -279,6 +278,9 @@ func (s *simulation) loop(end time.Duration) {
 		//workshop:todo (handout: "5. The event loop").
 		s.now = at
 		s.events++
+		if st, ok := s.checker.(stepper); ok {
+			st.SetStep(s.events)
+		}
 		s.trace.record(at, ev)
 		s.handle(ev)
 		s.checkInvariants()
@@ -318,17 +320,6 @@ func (s *simulation) checkInvariants() {
 	if err := s.checker.Err(); err != nil {
 		s.fail(propertyOf(err), err.Error())
 	}
-}
-
-// propertyOf returns the short name of the property an error from a
-// checker says is broken: the Property field of a stage 08 Violation, or
-// "invariant" for an error that does not name one.
-func propertyOf(err error) string {
-	var named interface{ PropertyName() string }
-	if errors.As(err, &named) {
-		return named.PropertyName()
-	}
-	return "invariant"
 }
 
 // fail records the first failure.
