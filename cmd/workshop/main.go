@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 
 	"raftgo/internal/course"
 	"raftgo/internal/workshop"
@@ -23,17 +24,20 @@ const usage = `usage: go run ./cmd/workshop [command]
 
 For learners:
   (no command)   the progress board: every stage, its tests passing, what to do next
-  check NN       run stage NN's tests: each test, the hint for the first failure, the TODOs left
-  hint NN        only the hint for the first failing test of stage NN, and its next TODO
-  diff NN        your stage NN against the reference in solutions/
-  reset NN       start stage NN over: your folder is backed up to .workshop/backup/ first
+  check [NN]     run stage NN's tests: the first failure in full with its hint and
+                 its TODO, then the other failures, one line each, and the TODOs left
+  hint [NN]      only the hint for the first failing test of stage NN, and its next TODO
+  diff [NN]      your stage NN against the reference in solutions/
+  reset [NN]     start stage NN over: your folder is backed up to .workshop/backup/ first
 
 For maintainers:
   gen [NN...]    regenerate the learner's stages from solutions/ (all, if none is named)
   verify [NN...] every check CI runs; ends with the line "N passed, N failed";
                  with stages named, only their checks (in progress or not)
 
-NN is a stage's number (4 or 04) or folder (04-log).
+NN is a stage's number (4 or 04) or folder (04-log). Inside a stage's folder
+(04-log/ or solutions/04-log/), check, hint, diff and reset take its stage
+when NN is left out.
 Exit status: 0 on success, 1 when tests or checks fail or a command fails,
 2 on a usage error.
 `
@@ -89,12 +93,19 @@ func dispatch(ctx context.Context, args []string, stdout io.Writer) (bool, error
 		fmt.Fprint(stdout, usage)
 		return true, nil
 	}
-	root, err := course.FindRoot(".")
+	cwd, err := os.Getwd()
+	if err != nil {
+		return false, err
+	}
+	root, err := course.FindRoot(cwd)
 	if err != nil {
 		return false, err
 	}
 	w := workshop.New(root, stdout)
 	w.Color = colorful(stdout)
+	if w.Cwd, err = filepath.Rel(root, cwd); err != nil {
+		return false, err
+	}
 	switch cmd {
 	case "":
 		if len(args) > 0 {
@@ -107,7 +118,7 @@ func dispatch(ctx context.Context, args []string, stdout io.Writer) (bool, error
 		if err != nil {
 			return false, err
 		}
-		return stageCommand(ctx, w, cmd, s, stdout)
+		return stageCommand(ctx, w, cmd, s)
 	case "gen":
 		stages := w.Stages
 		if len(args) > 0 {
@@ -136,7 +147,7 @@ func dispatch(ctx context.Context, args []string, stdout io.Writer) (bool, error
 }
 
 // stageCommand runs one of the commands that work on a single stage.
-func stageCommand(ctx context.Context, w *workshop.Workshop, cmd string, s course.Stage, stdout io.Writer) (bool, error) {
+func stageCommand(ctx context.Context, w *workshop.Workshop, cmd string, s course.Stage) (bool, error) {
 	switch cmd {
 	case "check":
 		return w.Check(ctx, s)
@@ -145,27 +156,27 @@ func stageCommand(ctx context.Context, w *workshop.Workshop, cmd string, s cours
 	case "diff":
 		return true, w.Diff(s)
 	}
-	backup, err := w.Reset(s)
-	if backup != "" {
-		fmt.Fprintf(stdout, "backed up %s to %s\n", s.Dir, backup)
-	}
-	if err != nil {
-		return false, err
-	}
-	fmt.Fprintf(stdout, "regenerated %s from %s\n", s.Dir, s.ReferenceDir())
-	return true, nil
+	_, err := w.Reset(s)
+	return err == nil, err
 }
 
-// oneStage returns the stage named by the only argument of cmd.
+// oneStage returns the stage named by the only argument of cmd or, with no
+// argument, the stage of the current folder.
 func oneStage(w *workshop.Workshop, cmd string, args []string) (course.Stage, error) {
-	if len(args) != 1 {
-		return course.Stage{}, badUsage("%s takes one stage, such as %s 04", cmd, cmd)
+	switch len(args) {
+	case 0:
+		if s, ok := w.StageHere(); ok {
+			return s, nil
+		}
+		return course.Stage{}, badUsage("%s needs a stage: name one, as in %s 04, or run it inside a stage's folder, such as 04-log/", cmd, cmd)
+	case 1:
+		s, err := w.Stage(args[0])
+		if err != nil {
+			return course.Stage{}, badUsage("%v", err)
+		}
+		return s, nil
 	}
-	s, err := w.Stage(args[0])
-	if err != nil {
-		return course.Stage{}, badUsage("%v", err)
-	}
-	return s, nil
+	return course.Stage{}, badUsage("%s takes one stage, such as %s 04", cmd, cmd)
 }
 
 // A usageError is a mistake in how the command was called; run reports it

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"raftgo/internal/course"
+	"raftgo/internal/gotest"
 )
 
 // A State says where a stage stands on the progress board.
@@ -37,12 +38,78 @@ type Progress struct {
 	Stage  course.Stage
 	State  State
 	Detail string
-	// Passed and Total count the stage's top-level tests.
+	// Tests counts the stage's top-level tests, when State is Ran.
+	Tests Tally
+}
+
+// A Tally counts a stage's top-level tests by what they check and how
+// they ended.
+type Tally struct {
+	// Passed and Total count the tests of the learner's code: every test
+	// but the given ones and those that skipped.
 	Passed, Total int
+	// GivenPassed and Given count the tests of given code (TestGiven…,
+	// FuzzGiven…), which pass from the start, unless they skipped.
+	GivenPassed, Given int
+	// Skipped counts the tests that skipped, such as one that needs a tool
+	// the machine lacks.
+	Skipped int
+}
+
+// tallyTests counts the top-level tests of a report.
+func tallyTests(r *gotest.Report) Tally {
+	var t Tally
+	for _, test := range r.Tests {
+		passed := test.Status == gotest.Pass
+		switch {
+		case test.Status == gotest.Skip:
+			t.Skipped++
+		case isGiven(test.Name):
+			t.Given++
+			if passed {
+				t.GivenPassed++
+			}
+		default:
+			t.Total++
+			if passed {
+				t.Passed++
+			}
+		}
+	}
+	return t
+}
+
+// Done reports whether there are tests and every one that ran passed.
+func (t Tally) Done() bool {
+	return t.Total+t.Given > 0 && t.Passed == t.Total && t.GivenPassed == t.Given
+}
+
+// String says how many tests pass, with sep between the counts of passing
+// and of all the learner's tests ("/", " of "), and the given and skipped
+// tests apart: "0/13 tests pass (+4 given)". An untouched stage shows 0
+// passing tests: its given tests pass from the start, so they are not
+// counted with the learner's.
+func (t Tally) String(sep string) string {
+	s := fmt.Sprintf("%d%s%d tests pass", t.Passed, sep, t.Total)
+	var apart []string
+	switch {
+	case t.Given == 0:
+	case t.GivenPassed == t.Given:
+		apart = append(apart, fmt.Sprintf("+%d given", t.Given))
+	default:
+		apart = append(apart, fmt.Sprintf("+%d given, %d of them failing", t.Given, t.Given-t.GivenPassed))
+	}
+	if t.Skipped > 0 {
+		apart = append(apart, fmt.Sprintf("%d skipped", t.Skipped))
+	}
+	if len(apart) > 0 {
+		s += " (" + strings.Join(apart, "; ") + ")"
+	}
+	return s
 }
 
 // Done reports whether the stage has tests and every one of them passes.
-func (p Progress) Done() bool { return p.State == Ran && p.Total > 0 && p.Passed == p.Total }
+func (p Progress) Done() bool { return p.State == Ran && p.Tests.Done() }
 
 // todo reports whether the stage is one the learner can work on and has not
 // finished.
@@ -51,6 +118,8 @@ func (p Progress) todo() bool { return p.State != NotBuilt && !p.Done() }
 // Board prints the progress board: every stage with its tests passing, and
 // what to do next. The stages' tests run two at a time, from go test's cache
 // when the code has not changed, and each row prints as soon as it is known.
+// When the first row takes a while (compiling, the first time), a notice
+// says what is going on.
 func (w *Workshop) Board(ctx context.Context) {
 	w.printf("%s\n\n", w.paint(bold, "Raft in Go: your progress"))
 	width := 0
@@ -59,9 +128,11 @@ func (w *Workshop) Board(ctx context.Context) {
 	}
 	progress := make([]Progress, len(w.Stages))
 	next := -1
+	stopNotice := w.notice("Compiling and running every stage's tests: about a minute the first time, seconds after that…\n")
 	inOrder(len(w.Stages), 2, func(i int) Progress {
 		return w.progress(ctx, w.Stages[i])
 	}, func(i int, p Progress) {
+		stopNotice()
 		progress[i] = p
 		if next < 0 && p.todo() {
 			next = i
@@ -93,7 +164,7 @@ func (w *Workshop) progress(ctx context.Context, s course.Stage) Progress {
 		return p
 	}
 	p.State = Ran
-	p.Passed, p.Total = run.report.Passed(), len(run.report.Tests)
+	p.Tests = tallyTests(run.report)
 	p.Detail = crashNote(run)
 	return p
 }
@@ -135,20 +206,20 @@ func (w *Workshop) boardRow(p Progress, next bool, width int) string {
 	case p.State == NotBuilt:
 		status = w.paint(dim, "not built yet")
 	case p.State == NoFolder:
-		status = w.paint(yellow, fmt.Sprintf("%s is missing: go run ./cmd/workshop reset %s creates it", p.Stage.Dir, p.Stage.Number()))
+		status = w.paint(yellow, fmt.Sprintf("%s is missing: %s creates it", p.Stage.Dir, w.tool("reset", p.Stage)))
 	case p.State == NoCompile:
 		status = w.paint(red, "does not compile: "+p.Detail)
 	case p.State == CannotRun:
 		status = w.paint(red, "go test could not run: "+p.Detail)
-	case p.Total == 0:
+	case p.Tests.Total+p.Tests.Given == 0:
 		status = w.paint(dim, "no tests yet")
 	default:
-		status = fmt.Sprintf("%d/%d tests pass", p.Passed, p.Total)
+		status = p.Tests.String("/")
 		if p.Done() {
 			status = w.paint(green, status)
 		}
 		if p.Detail != "" {
-			status += w.paint(red, " ("+p.Detail+")")
+			status += w.paint(red, "; "+p.Detail)
 		}
 	}
 	return fmt.Sprintf("  %s %s  %-*s  %s", mark, p.Stage.Number(), width, p.Stage.Title, status)
@@ -174,16 +245,16 @@ func (w *Workshop) nextStep(progress []Progress, next int) string {
 	}
 	p := progress[next]
 	s := p.Stage
-	check := "go run ./cmd/workshop check " + s.Number()
+	check := w.tool("check", s)
 	var b strings.Builder
 	fmt.Fprintf(&b, "Next: stage %s, %s.\n", s.Number(), s.Title)
 	switch p.State {
 	case NoFolder:
-		fmt.Fprintf(&b, "  Create its folder:  go run ./cmd/workshop reset %s\n", s.Number())
+		fmt.Fprintf(&b, "  Create its folder:  %s\n", w.tool("reset", s))
 	case NoCompile, CannotRun:
 		fmt.Fprintf(&b, "  It does not build. See why:  %s\n", check)
 	default:
-		fmt.Fprintf(&b, "  Read the handout %s and the slides %s,\n", s.Handout(), s.Slides())
+		fmt.Fprintf(&b, "  Read the handout %s and the slides %s,\n", w.show(s.Handout()), w.show(s.Slides()))
 		fmt.Fprintf(&b, "  fill in the TODOs, and run:  %s\n", check)
 	}
 	return b.String()

@@ -25,7 +25,7 @@ func TestBoard(t *testing.T) {
 	assert.Equal(t, `Raft in Go: your progress
 
     01  A key-value server          not built yet
-  → 04  The log                     1/5 tests pass (TestTermsNotNil panicked)
+  → 04  The log                     0/4 tests pass (+1 given); TestTermsNotNil panicked
     05  Log replication             05-replication is missing: go run ./cmd/workshop reset 05 creates it
     06  Consensus: the commit rule  does not compile: 06-consensus/log.go:22:9: invalid operation: nil + 1 (mismatched types untyped nil and untyped int)
 
@@ -37,6 +37,12 @@ Next: stage 04, The log.
 
 func TestBoardRow(t *testing.T) {
 	w := New(t.TempDir(), nil)
+	ran := func(passed, total int) Progress {
+		return Progress{Stage: stage04, State: Ran, Tests: Tally{Passed: passed, Total: total}}
+	}
+	untouched := Progress{Stage: stage04, State: Ran, Tests: Tally{Total: 13, GivenPassed: 4, Given: 4}}
+	crashed := ran(0, 3)
+	crashed.Detail = "TestX timed out"
 	tests := []struct {
 		name string
 		p    Progress
@@ -44,10 +50,14 @@ func TestBoardRow(t *testing.T) {
 		want string
 	}{
 		{"not built", Progress{Stage: stage04}, false, "    04  The log  not built yet"},
-		{"done", Progress{Stage: stage04, State: Ran, Passed: 3, Total: 3}, false, "  ✓ 04  The log  3/3 tests pass"},
-		{"next", Progress{Stage: stage04, State: Ran, Passed: 1, Total: 3}, true, "  → 04  The log  1/3 tests pass"},
+		{"done", ran(3, 3), false, "  ✓ 04  The log  3/3 tests pass"},
+		{"next", ran(1, 3), true, "  → 04  The log  1/3 tests pass"},
+		{"untouched, with given tests", untouched, true, "  → 04  The log  0/13 tests pass (+4 given)"},
+		{"done, with given tests", Progress{Stage: stage04, State: Ran, Tests: Tally{Passed: 13, Total: 13, GivenPassed: 4, Given: 4}}, false, "  ✓ 04  The log  13/13 tests pass (+4 given)"},
+		{"a given test fails", Progress{Stage: stage04, State: Ran, Tests: Tally{Passed: 13, Total: 13, GivenPassed: 3, Given: 4}}, false, "    04  The log  13/13 tests pass (+4 given, 1 of them failing)"},
+		{"done, one skipped", Progress{Stage: stage04, State: Ran, Tests: Tally{Passed: 29, Total: 29, Skipped: 1}}, false, "  ✓ 04  The log  29/29 tests pass (1 skipped)"},
 		{"no tests", Progress{Stage: stage04, State: Ran}, false, "    04  The log  no tests yet"},
-		{"crashed", Progress{Stage: stage04, State: Ran, Total: 3, Detail: "TestX timed out"}, false, "    04  The log  0/3 tests pass (TestX timed out)"},
+		{"crashed", crashed, false, "    04  The log  0/3 tests pass; TestX timed out"},
 		{"does not compile", Progress{Stage: stage04, State: NoCompile, Detail: "04-log/log.go:1:1: oops"}, true, "  → 04  The log  does not compile: 04-log/log.go:1:1: oops"},
 		{"go test fails", Progress{Stage: stage04, State: CannotRun, Detail: "go: no go.mod"}, false, "    04  The log  go test could not run: go: no go.mod"},
 	}
@@ -61,13 +71,15 @@ func TestBoardRow(t *testing.T) {
 func TestBoardRowColor(t *testing.T) {
 	w := New(t.TempDir(), nil)
 	w.Color = true
-	row := w.boardRow(Progress{Stage: stage04, State: Ran, Passed: 3, Total: 3}, false, 7)
+	row := w.boardRow(Progress{Stage: stage04, State: Ran, Tests: Tally{Passed: 3, Total: 3}}, false, 7)
 	assert.Equal(t, "  \x1b[32m✓\x1b[0m 04  The log  \x1b[32m3/3 tests pass\x1b[0m", row)
 }
 
 func TestNextStep(t *testing.T) {
 	w := New(t.TempDir(), nil)
-	done := func(s course.Stage) Progress { return Progress{Stage: s, State: Ran, Passed: 1, Total: 1} }
+	done := func(s course.Stage) Progress {
+		return Progress{Stage: s, State: Ran, Tests: Tally{Passed: 1, Total: 1}}
+	}
 	notBuilt := func(s course.Stage) Progress { return Progress{Stage: s} }
 	s1, s2 := mustFind("01"), mustFind("02")
 

@@ -12,45 +12,53 @@ import (
 	"raftgo/internal/testsrc"
 )
 
-// How much of a failing test check shows: lines of output, and failing
-// subtests.
+// How much of a failing test check shows in full: failures of one test,
+// and failing subtests shown with their failures.
 const (
-	maxOutput   = 12
+	maxFailures = 5
 	maxSubtests = 3
 )
 
-// Check runs a stage's tests and prints a summary: every top-level test
-// with its failure output trimmed to the essentials, the hint of the first
-// test that fails, and the TODOs left in the code. It reports whether every
-// test passes.
+// summaryWidth is how many characters of a failure's one-line summary the
+// short list of failing tests shows.
+const summaryWidth = 100
+
+// Check runs a stage's tests and prints the next step first: the first
+// test that fails, in full, with its hint, the command that runs it alone
+// and the TODO to work on. Then come the other failing tests, one line
+// each, the tests that pass, and the TODOs left in the code. It reports
+// whether every test passes.
 func (w *Workshop) Check(ctx context.Context, s course.Stage) (bool, error) {
 	run, err := w.learnerRun(ctx, s)
 	if err != nil {
 		return false, err
 	}
-	w.printf("%s\n\n", w.paint(bold, fmt.Sprintf("Stage %s: %s (%s)", s.Number(), s.Title, s.Dir)))
+	w.printf("%s\n", w.paint(bold, fmt.Sprintf("Stage %s: %s (%s)", s.Number(), s.Title, w.show(s.Dir))))
 	if errs := run.buildErrors(); len(errs) > 0 {
-		w.printf("%s\n", w.paint(red, s.Dir+" does not compile:"))
+		w.printf("\n%s\n", w.paint(red, s.Dir+" does not compile:"))
 		for _, line := range errs {
-			w.printf("    %s\n", line)
+			w.printf("    %s\n", w.showPos(line))
 		}
-		w.printf("\nFix the first error, then run go run ./cmd/workshop check %s again.\n", s.Number())
+		w.printf("\nFix the first error, then run %s again.\n", w.tool("check", s))
 		return false, nil
 	}
-	for _, t := range run.report.Tests {
-		w.printTest(run, t)
-	}
-	passed := run.report.Passed()
-	total := len(run.report.Tests)
-	w.printf("\n%d of %d tests pass.\n", passed, total)
-	first := firstFailure(run.report)
-	if first != nil {
-		w.printf("\n%s", w.hint(run, first))
-	}
+	w.printf("%s.\n", tallyTests(run.report).String(" of "))
 	todos, err := testsrc.Todos(w.path(s.Dir))
 	if err != nil {
 		return false, err
 	}
+	first := firstFailure(run.report)
+	if first != nil {
+		w.printf("\n%s\n", w.paint(bold, run.name(first.ID)+" fails first:"))
+		for _, line := range indentLines(w.outputLines(first), "    ") {
+			w.printf("%s\n", line)
+		}
+		if first.TimedOut || first.Status == gotest.Missing {
+			w.printf("    %s\n", w.paint(red, "("+testNote(run, first)+")"))
+		}
+		w.printf("\n%s", w.hintBlock(run, first, todos))
+	}
+	w.printOthers(run, first)
 	if len(todos) > 0 {
 		if first == nil {
 			w.printf("\nEvery test passes. TODO comments left in the code (delete them as you finish):\n")
@@ -58,13 +66,133 @@ func (w *Workshop) Check(ctx context.Context, s course.Stage) (bool, error) {
 			w.printf("\nTODOs left (%d):\n", len(todos))
 		}
 		for _, todo := range todos {
-			w.printf("  %s: %s\n", filepath.ToSlash(filepath.Join(s.Dir, todo.Pos)), summary(todo.Text))
+			w.printf("  %s: %s\n", w.show(filepath.Join(s.Dir, todo.Pos)), summary(todo.Text))
 		}
 	}
 	if first == nil {
-		w.printf("\n%s\n", w.paint(green, fmt.Sprintf("Stage %s is done. Compare with the reference: go run ./cmd/workshop diff %s", s.Number(), s.Number())))
+		w.printf("\n%s\n", w.paint(green, fmt.Sprintf("Stage %s is done. Compare with the reference: %s", s.Number(), w.tool("diff", s))))
 	}
 	return first == nil, nil
+}
+
+// printOthers prints the tests of a run other than first: those that did
+// not pass, one line each, then those that passed or were skipped.
+func (w *Workshop) printOthers(run *stageRun, first *gotest.Test) {
+	var failing, passing, skipped []*gotest.Test
+	for _, t := range run.report.Tests {
+		switch {
+		case t == first:
+		case t.Status == gotest.Pass:
+			passing = append(passing, t)
+		case t.Status == gotest.Skip:
+			skipped = append(skipped, t)
+		default:
+			failing = append(failing, t)
+		}
+	}
+	width := 0
+	for _, t := range failing {
+		width = max(width, len(run.name(t.ID)))
+	}
+	if len(failing) > 0 {
+		w.printf("\nAlso failing (%d):\n", len(failing))
+		for _, t := range failing {
+			mark, note := w.paint(red, "✗"), testNote(run, t)
+			switch {
+			case t.TimedOut:
+				// The note is the advice; keep it whole.
+			case t.Status == gotest.Missing:
+				mark = w.paint(yellow, "?")
+			default:
+				note = clipWords(note, summaryWidth)
+				if n := countFailures(t); n > 1 {
+					note += fmt.Sprintf(" (and %d more %s)", n-1, noun(n-1, "failure"))
+				}
+			}
+			w.printf("  %s %-*s  %s\n", mark, width, run.name(t.ID), note)
+		}
+	}
+	if len(passing) > 0 {
+		names := make([]string, len(passing))
+		for i, t := range passing {
+			names[i] = run.name(t.ID)
+		}
+		w.printf("\n%s %s\n", w.paint(green, fmt.Sprintf("Passing (%d):", len(passing))), wrap(strings.Join(names, ", "), 72, "  "))
+	}
+	for _, t := range skipped {
+		w.printf("\n%s %s: %s\n", w.paint(dim, "Skipped:"), run.name(t.ID), clipWords(skipReason(t), summaryWidth))
+	}
+}
+
+// testNote says in one line what went wrong in a test that did not pass:
+// why it timed out, its panic, why it did not run, or the summary of its
+// first failure (or of its first failing subtest's).
+func testNote(run *stageRun, t *gotest.Test) string {
+	switch {
+	case t.TimedOut:
+		return timeoutNote(allOutput(t))
+	case t.Status == gotest.Missing:
+		why := "the test binary stopped before it"
+		if crash := crashNote(run); crash != "" {
+			why = crash
+		}
+		return "did not run: " + why
+	case t.Panicked:
+		if s := failureSummary(t); s != "" {
+			return s
+		}
+		return "panicked"
+	}
+	return failureSummary(t)
+}
+
+// failureSummary returns the one-line summary of the first failure of a
+// test, or of its first failing subtest, named before it.
+func failureSummary(t *gotest.Test) string {
+	for _, f := range failures(essentials(t.Output)) {
+		if s := f.summary(); s != "" {
+			return s
+		}
+	}
+	for _, sub := range t.Subtests {
+		if sub.Status == gotest.Pass || sub.Status == gotest.Skip {
+			continue
+		}
+		if s := failureSummary(sub); s != "" {
+			return strings.TrimPrefix(sub.Name, t.Name+"/") + ": " + s
+		}
+	}
+	return ""
+}
+
+// countFailures returns how many failures a test and its subtests
+// printed.
+func countFailures(t *gotest.Test) int {
+	n := len(failures(essentials(t.Output)))
+	for _, sub := range t.Subtests {
+		n += countFailures(sub)
+	}
+	return n
+}
+
+// skipReason returns the first line a skipped test printed: why it
+// skipped.
+func skipReason(t *gotest.Test) string {
+	for _, f := range failures(essentials(t.Output)) {
+		if s := f.summary(); s != "" {
+			return s
+		}
+	}
+	return "skipped"
+}
+
+// allOutput returns the output of a test and of all its subtests.
+func allOutput(t *gotest.Test) []string {
+	lines := t.Output
+	for _, sub := range t.Subtests {
+		lines = append(lines[:len(lines):len(lines)], allOutput(sub)...)
+	}
+	return lines
 }
 
 // Hint prints the hint of the first failing test of a stage and the TODO in
@@ -75,7 +203,7 @@ func (w *Workshop) Hint(ctx context.Context, s course.Stage) error {
 		return err
 	}
 	if errs := run.buildErrors(); len(errs) > 0 {
-		w.printf("%s does not compile. Fix this first:\n    %s\n", s.Dir, errs[0])
+		w.printf("%s does not compile. Fix this first:\n    %s\n", s.Dir, w.showPos(errs[0]))
 		return nil
 	}
 	first := firstFailure(run.report)
@@ -83,16 +211,41 @@ func (w *Workshop) Hint(ctx context.Context, s course.Stage) error {
 		w.printf("Every test of %s passes.\n", s.Dir)
 		return nil
 	}
-	w.printf("%s", w.hint(run, first))
 	todos, err := testsrc.Todos(w.path(s.Dir))
 	if err != nil {
 		return err
 	}
-	if len(todos) > 0 {
-		todo := nextTodo(todos, run.declared[first.ID].Hint)
-		w.printf("\nNext TODO, %s:\n%s", filepath.ToSlash(filepath.Join(s.Dir, todo.Pos)), indent(todo.Text, "    "))
+	if note := testNote(run, first); note != "" {
+		w.printf("%s %s\n\n", w.paint(bold, run.name(first.ID)+" fails:"), note)
 	}
+	w.printf("%s", w.hintBlock(run, first, todos))
 	return nil
+}
+
+// hintBlock returns what to do about a failing test: its hint (its doc
+// comment), the command that runs it alone, and the TODO to work on.
+func (w *Workshop) hintBlock(run *stageRun, t *gotest.Test, todos []testsrc.Todo) string {
+	var b strings.Builder
+	name, pos := run.name(t.ID), w.show(run.pos(t.ID))
+	hint := run.declared[t.ID].Hint
+	switch {
+	case hint != "":
+		fmt.Fprintf(&b, "%s (%s):\n%s", w.paint(bold, "Hint for "+name), pos, indent(hint, "    "))
+	case run.pos(t.ID) != "":
+		fmt.Fprintf(&b, "%s has no hint; read the test at %s.\n", name, pos)
+	default:
+		fmt.Fprintf(&b, "%s has no hint.\n", name)
+	}
+	pkg := w.show(strings.TrimPrefix(t.Package, course.Module+"/"))
+	if !strings.HasPrefix(pkg, ".") {
+		pkg = "./" + pkg
+	}
+	fmt.Fprintf(&b, "Run it alone:  go test -run '^%s$' %s\n", t.Name, pkg)
+	if len(todos) > 0 {
+		todo := nextTodo(todos, hint)
+		fmt.Fprintf(&b, "\n%s, %s:\n%s", w.paint(bold, "Next TODO"), w.show(filepath.Join(run.dir, todo.Pos)), indent(todo.Text, "    "))
+	}
+	return b.String()
 }
 
 // quoted matches a quoted title, such as the handout section "1. The store".
@@ -117,10 +270,11 @@ func nextTodo(todos []testsrc.Todo, hint string) testsrc.Todo {
 func (w *Workshop) learnerRun(ctx context.Context, s course.Stage) (*stageRun, error) {
 	if !exists(w.path(s.Dir)) {
 		if exists(w.path(s.ReferenceDir())) {
-			return nil, fmt.Errorf("%s does not exist: create it with go run ./cmd/workshop reset %s", s.Dir, s.Number())
+			return nil, fmt.Errorf("%s does not exist: create it with %s", s.Dir, w.tool("reset", s))
 		}
 		return nil, fmt.Errorf("stage %s is not built yet: %s does not exist", s.Number(), s.Dir)
 	}
+	defer w.notice(fmt.Sprintf("Compiling and running the tests of %s (the first time takes up to a minute)…", s.Dir))()
 	return w.runTests(ctx, s.Dir, learnerTimeout)
 }
 
@@ -135,84 +289,38 @@ func firstFailure(r *gotest.Report) *gotest.Test {
 	return nil
 }
 
-// hint returns the hint for a failing test: its doc comment, and the command
-// that runs it alone.
-func (w *Workshop) hint(run *stageRun, t *gotest.Test) string {
-	var b strings.Builder
-	name, pos := run.name(t.ID), run.pos(t.ID)
-	hint := run.declared[t.ID].Hint
-	switch {
-	case hint != "":
-		fmt.Fprintf(&b, "%s %s (%s):\n%s", w.paint(bold, "Hint for"), w.paint(bold, name), pos, indent(hint, "    "))
-	case pos != "":
-		fmt.Fprintf(&b, "%s has no hint; read the test at %s.\n", name, pos)
-	default:
-		fmt.Fprintf(&b, "%s has no hint.\n", name)
-	}
-	fmt.Fprintf(&b, "Run it alone:  go test -run '^%s$' ./%s\n", t.Name, strings.TrimPrefix(t.Package, course.Module+"/"))
-	return b.String()
-}
-
-// printTest prints one top-level test: a mark, its name, and for a test that
-// did not pass, the essentials of its output and of its failing subtests.
-func (w *Workshop) printTest(run *stageRun, t *gotest.Test) {
-	name := run.name(t.ID)
-	switch {
-	case t.Status == gotest.Pass:
-		w.printf("  %s %s\n", w.paint(green, "✓"), name)
-		return
-	case t.Status == gotest.Skip:
-		w.printf("  %s %s %s\n", w.paint(dim, "-"), name, w.paint(dim, "(skipped)"))
-		return
-	case t.TimedOut:
-		w.printf("  %s %s %s\n", w.paint(red, "✗"), name, w.paint(red, "(timed out: is it waiting forever on a channel or a lock?)"))
-	case t.Panicked:
-		w.printf("  %s %s %s\n", w.paint(red, "✗"), name, w.paint(red, "(panicked)"))
-	case t.Status == gotest.Missing:
-		why := "the test binary stopped before it"
-		if crash := crashNote(run); crash != "" {
-			why = crash
-		}
-		w.printf("  %s %s %s\n", w.paint(yellow, "?"), name, w.paint(yellow, "(did not run: "+why+")"))
-		return
-	default:
-		w.printf("  %s %s\n", w.paint(red, "✗"), name)
-	}
-	for _, line := range indentLines(w.outputLines(t), "      ") {
-		w.printf("%s\n", line)
-	}
-}
-
-// outputLines returns the essentials of a failed test's output, then its
-// subtests that did not pass, each with its own output indented under it.
+// outputLines returns what check shows of a failed test: its failures, each
+// whole but for the middle of a very long one (see failure.full), at most
+// maxFailures of them, then its subtests that did not pass, the first
+// maxSubtests of them with their own failures and the others one line each.
 func (w *Workshop) outputLines(t *gotest.Test) []string {
-	lines := trimLines(essentials(t.Output), maxOutput)
+	var lines []string
+	fs := failures(essentials(t.Output))
+	for i, f := range fs {
+		if i == maxFailures {
+			lines = append(lines, fmt.Sprintf("… and %d more %s (run the test alone to see all)", len(fs)-maxFailures, noun(len(fs)-maxFailures, "failure")))
+			break
+		}
+		lines = append(lines, f.full()...)
+	}
 	failed := 0
 	for _, sub := range t.Subtests {
 		if sub.Status == gotest.Pass || sub.Status == gotest.Skip {
 			continue
 		}
-		if failed++; failed > maxSubtests {
+		failed++
+		name := strings.TrimPrefix(sub.Name, t.Name+"/")
+		if failed > maxSubtests {
+			lines = append(lines, w.paint(red, "✗")+" "+name+"  "+clipWords(failureSummary(sub), summaryWidth))
 			continue
 		}
 		lines = append(lines, w.paint(red, "✗")+" "+sub.Name)
 		lines = append(lines, indentLines(w.outputLines(sub), "    ")...)
 	}
-	if failed > maxSubtests {
-		lines = append(lines, fmt.Sprintf("… and %s more", plural(failed-maxSubtests, "failing subtest")))
-	}
 	if n := len(t.Subtests); n > 0 {
 		lines = append(lines, w.paint(dim, fmt.Sprintf("(%d of %s pass)", n-failed, plural(n, "subtest"))))
 	}
 	return lines
-}
-
-// trimLines keeps the first max lines and says how many it left out.
-func trimLines(lines []string, max int) []string {
-	if len(lines) <= max {
-		return lines
-	}
-	return append(lines[:max:max], fmt.Sprintf("… and %d more (run the test alone to see all)", len(lines)-max))
 }
 
 // summary shortens a TODO's text to its first sentence, and at most about
@@ -222,14 +330,40 @@ func summary(text string) string {
 	if i := sentenceEnd(text); i >= 0 {
 		text = text[:i+1]
 	}
-	const width = 90
+	return clipWords(text, 90)
+}
+
+// clipWords shortens text to about width bytes, at a space if it can, and
+// marks the cut with an ellipsis.
+func clipWords(text string, width int) string {
 	if len(text) <= width {
 		return text
 	}
 	if i := strings.LastIndexByte(text[:width], ' '); i > 0 {
 		return text[:i] + " …"
 	}
-	return text[:width] + "…"
+	return clip(text, width)
+}
+
+// wrap breaks text at spaces into lines of at most width bytes, the lines
+// after the first prefixed with indent.
+func wrap(text string, width int, indent string) string {
+	var b strings.Builder
+	line := 0
+	for i, word := range strings.Fields(text) {
+		switch {
+		case i == 0:
+		case line+1+len(word) > width:
+			b.WriteString("\n" + indent)
+			line = len(indent)
+		default:
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(word)
+		line += len(word)
+	}
+	return b.String()
 }
 
 // sentenceEnd returns the index of the period that ends the first sentence
@@ -249,11 +383,14 @@ func sentenceEnd(text string) int {
 }
 
 // plural returns a count and a noun, in the plural unless the count is one.
-func plural(n int, noun string) string {
+func plural(n int, word string) string { return fmt.Sprintf("%d %s", n, noun(n, word)) }
+
+// noun returns a noun in the plural unless the count n is one.
+func noun(n int, word string) string {
 	if n == 1 {
-		return "1 " + noun
+		return word
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return word + "s"
 }
 
 // indent prefixes every line of text but the empty ones, and ends it with a

@@ -13,6 +13,7 @@ import (
 
 	"raftgo/internal/course"
 	"raftgo/internal/linediff"
+	"raftgo/internal/stubgen"
 )
 
 // Diff prints the differences between the learner's stage and its
@@ -20,14 +21,15 @@ import (
 // each text file that differs, and a line for each file that only one side
 // has or that is not text. The reference's Go files are shown as the learner
 // would write them (see asLearner), so the diff shows only the learner's
-// work.
+// work. On an untouched stage, a warning comes first: the diff is the
+// whole solution.
 func (w *Workshop) Diff(s course.Stage) error {
 	learner, ref := s.Dir, filepath.ToSlash(s.ReferenceDir())
 	if !exists(w.path(ref)) {
 		return fmt.Errorf("stage %s is not built yet: %s does not exist", s.Number(), ref)
 	}
 	if !exists(w.path(learner)) {
-		return fmt.Errorf("%s does not exist: create it with go run ./cmd/workshop reset %s", learner, s.Number())
+		return fmt.Errorf("%s does not exist: create it with %s", learner, w.tool("reset", s))
 	}
 	mine, err := readTree(w.path(learner))
 	if err != nil {
@@ -50,27 +52,32 @@ func (w *Workshop) Diff(s course.Stage) error {
 		}
 	}
 	slices.Sort(names)
-	differ := 0
+	var out strings.Builder
 	for _, name := range names {
 		a, inMine := mine[name]
 		b, inTheirs := theirs[name]
 		switch {
 		case !inTheirs:
-			w.printf("Only in %s: %s\n", learner, name)
+			fmt.Fprintf(&out, "Only in %s: %s\n", learner, name)
 		case !inMine:
-			w.printf("Only in %s: %s\n", ref, name)
+			fmt.Fprintf(&out, "Only in %s: %s\n", ref, name)
 		case bytes.Equal(a, b):
-			continue
 		case !isText(a) || !isText(b):
-			w.printf("Files %s/%s and %s/%s differ\n", learner, name, ref, name)
+			fmt.Fprintf(&out, "Files %s/%s and %s/%s differ\n", learner, name, ref, name)
 		default:
-			w.printUnified(linediff.Unified(learner+"/"+name, ref+"/"+name, string(a), string(b)))
+			out.WriteString(w.colorUnified(linediff.Unified(learner+"/"+name, ref+"/"+name, string(a), string(b))))
 		}
-		differ++
 	}
-	if differ == 0 {
+	if out.Len() == 0 {
 		w.printf("%s matches the reference, %s.\n", learner, ref)
+		return nil
 	}
+	if w.untouched(s) {
+		w.printf("%s\n%s\n\n",
+			w.paint(yellow, fmt.Sprintf("You have not changed %s yet, so what follows is the reference solution of every TODO.", learner)),
+			w.paint(yellow, fmt.Sprintf("To work it out yourself, stop here: %s gives a hint instead.", w.tool("hint", s))))
+	}
+	w.printf("%s", out.String())
 	return nil
 }
 
@@ -99,21 +106,38 @@ func asLearner(s course.Stage, name string, data []byte) []byte {
 	return out.Bytes() // the diff shows the file as it is
 }
 
-// printUnified prints a unified diff, in colour when the Workshop uses it.
-func (w *Workshop) printUnified(diff string) {
-	for _, line := range strings.SplitAfter(diff, "\n") {
-		switch {
-		case strings.HasPrefix(line, "---"), strings.HasPrefix(line, "+++"):
-			line = w.paint(bold, strings.TrimSuffix(line, "\n")) + "\n"
-		case strings.HasPrefix(line, "@@"):
-			line = w.paint(dim, strings.TrimSuffix(line, "\n")) + "\n"
-		case strings.HasPrefix(line, "-"):
-			line = w.paint(red, strings.TrimSuffix(line, "\n")) + "\n"
-		case strings.HasPrefix(line, "+"):
-			line = w.paint(green, strings.TrimSuffix(line, "\n")) + "\n"
-		}
-		w.printf("%s", line)
+// untouched reports whether the learner's folder of a stage is exactly
+// what gen makes from the reference.
+func (w *Workshop) untouched(s course.Stage) bool {
+	files, err := w.generate(s)
+	if err != nil {
+		return false
 	}
+	problems, err := stubgen.Diff(w.path(s.Dir), files)
+	return err == nil && len(problems) == 0
+}
+
+// colorUnified returns a unified diff in colour when the Workshop uses it.
+func (w *Workshop) colorUnified(diff string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(diff, "\n") {
+		text, newline := strings.CutSuffix(line, "\n")
+		switch {
+		case strings.HasPrefix(text, "---"), strings.HasPrefix(text, "+++"):
+			text = w.paint(bold, text)
+		case strings.HasPrefix(text, "@@"):
+			text = w.paint(dim, text)
+		case strings.HasPrefix(text, "-"):
+			text = w.paint(red, text)
+		case strings.HasPrefix(text, "+"):
+			text = w.paint(green, text)
+		}
+		b.WriteString(text)
+		if newline {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
 }
 
 // readTree reads every file under dir, by its slash-separated path relative

@@ -93,3 +93,36 @@ func TestDiffMissing(t *testing.T) {
 	require.NoError(t, os.RemoveAll(w.path("04-log")))
 	assert.EqualError(t, w.Diff(stage04), "04-log does not exist: create it with go run ./cmd/workshop reset 04")
 }
+
+func TestDiffUntouchedWarnsFirst(t *testing.T) {
+	w, out := testCourse(t, nil)
+
+	require.NoError(t, w.Diff(stage07))
+	assert.Equal(t, `You have not changed 07-election yet, so what follows is the reference solution of every TODO.
+To work it out yourself, stop here: go run ./cmd/workshop hint 07 gives a hint instead.
+
+--- 07-election/core.go
++++ solutions/07-election/core.go
+@@ -6,6 +6,6 @@
+ 
+ // Step handles one message and returns the messages it sends in answer.
+ func (n *Node) Step(msg string) []string {
+-	// TODO: Answer a message only once (handout: "Quiet").
+-	return nil
++	n.outbox = append(n.outbox[:0], "answer to "+msg)
++	return n.outbox
+ }
+`, out.String())
+
+	out.Reset()
+	require.NoError(t, os.WriteFile(w.path("07-election/notes.txt"), []byte("my plan\n"), 0o644))
+	require.NoError(t, w.Diff(stage07))
+	assert.NotContains(t, out.String(), "You have not changed", "a stage the learner has worked on gets no warning")
+}
+
+func TestDiffColor(t *testing.T) {
+	w := New(t.TempDir(), nil)
+	w.Color = true
+	assert.Equal(t, "\x1b[1m--- a\x1b[0m\n\x1b[1m+++ b\x1b[0m\n\x1b[2m@@ -1 +1 @@\x1b[0m\n\x1b[31m-x\x1b[0m\n\x1b[32m+y\x1b[0m\n same",
+		w.colorUnified("--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n same"))
+}

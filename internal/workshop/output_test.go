@@ -1,9 +1,13 @@
 package workshop
 
 import (
+	"fmt"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestEssentialsTestify(t *testing.T) {
@@ -83,4 +87,89 @@ func TestEssentialsTimeout(t *testing.T) {
 		"panic: test timed out after 1m0s",
 		"    at 02-eventdriven.(*Loop).Run (loop.go:40)",
 	}, out, "the frame shows where the test is stuck")
+}
+
+func TestFailures(t *testing.T) {
+	fs := failures([]string{
+		"a line before any place",
+		"log_test.go:18:",
+		"  Error:       Not equal:",
+		"               expected: 3",
+		"               actual  : 0",
+		"",
+		"               Diff:",
+		"               -3",
+		"               +0",
+		"  Messages:    the last index",
+		"               (handout: \"Indexes\")",
+		"helpers_test.go:9: node 2 sent",
+		"    nothing",
+		"panic: boom",
+		"    at 04-log.TestX (log_test.go:3)",
+	})
+	require.Len(t, fs, 4)
+	assert.Equal(t, "a line before any place", fs[0].summary())
+	assert.Equal(t, `the last index (handout: "Indexes")`, fs[1].summary(), "the message, across its lines")
+	assert.Equal(t, "node 2 sent", fs[2].summary(), "the first line of what t.Error printed")
+	assert.Equal(t, "panic: boom", fs[3].summary())
+
+	noMessage := failure{"log_test.go:18:", "  Error:       Not equal:", "               expected: 3", "               actual  : 0", "", "               Diff:", "               -3"}
+	assert.Equal(t, "Not equal: expected: 3 actual : 0", noMessage.summary(), "without a message, the error up to its diff")
+	assert.Equal(t, "", failure{"log_test.go:18: "}.summary(), "nothing to say")
+}
+
+func TestFailureFull(t *testing.T) {
+	long := failure{"log_test.go:18:", "  Error:       Not equal:"}
+	for i := range 60 {
+		long = append(long, fmt.Sprintf("               -entry %d", i))
+	}
+	long = append(long, "  Messages:    the follower's log (Figure 2)", "               second line")
+	full := long.full()
+	assert.Len(t, full, maxFailureLines)
+	assert.Equal(t, []string{
+		"               -entry 34",
+		"               … 25 lines left out (run the test alone to see all)",
+		"  Messages:    the follower's log (Figure 2)",
+		"               second line",
+	}, full[len(full)-4:], "the message survives the cut")
+
+	short := failure{"log_test.go:18: " + strings.Repeat("é", 200)}
+	line := short.full()[0]
+	assert.True(t, utf8.ValidString(line), "cut on a rune boundary")
+	assert.True(t, strings.HasSuffix(line, "… (116 more characters)"), line)
+}
+
+func TestTimeoutNote(t *testing.T) {
+	dump := func(state string, frames ...string) []string {
+		lines := []string{
+			"panic: test timed out after 1m0s",
+			"\trunning tests:",
+			"\t\tTestX (1m0s)",
+			"",
+			"goroutine 5 [running]:",
+			"testing.(*M).startAlarm.func1()",
+			"\t/usr/local/go/src/testing/testing.go:2802 +0x354",
+			"",
+			"goroutine 9 [chan receive]:",
+			"testing.(*T).Run(0xc0, {0x6?, 0x0?}, 0x5)",
+			"\t/usr/local/go/src/testing/testing.go:2109 +0x4e5",
+			"raftgo/10-system.TestX(0xc0)",
+			"\t/work/10-system/x_test.go:20 +0x8b",
+			"",
+			"goroutine 10 [" + state + "]:",
+		}
+		for _, f := range frames {
+			lines = append(lines, f, "\t/work/10-system/x.go:42 +0x1")
+		}
+		return lines
+	}
+	assert.Equal(t, "timed out waiting for the network in 10-system.(*Server).read (x.go:42): a read without a deadline, or a peer that never answers?",
+		timeoutNote(dump("IO wait", "internal/poll.(*FD).Read(0x1)", "raftgo/10-system.(*Server).read(0x1)")))
+	assert.Equal(t, "timed out, blocked (sync.Mutex.Lock) in 10-system.(*Node).Step (x.go:42): waiting forever on a channel or a lock?",
+		timeoutNote(dump("sync.Mutex.Lock, 1 minutes", "sync.(*Mutex).Lock(0x1)", "raftgo/10-system.(*Node).Step(0x1)")))
+	assert.Equal(t, "timed out, asleep in 10-system.wait (x.go:42)", timeoutNote(dump("sleep", "time.Sleep(0x1)", "raftgo/10-system.wait(...)")))
+	assert.Equal(t, "timed out, still busy in 10-system.(*Node).Tick (x.go:42): a loop that never ends, or messages that make more messages?",
+		timeoutNote(dump("runnable", "raftgo/10-system.(*Node).Tick(0x1)")))
+	assert.Equal(t, "timed out", timeoutNote(dump("select", "main.helper()")), "no goroutine in the course's code but the parent, which waits for a subtest")
+	assert.Equal(t, "timed out", timeoutNote(nil))
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"raftgo/internal/course"
 	"raftgo/internal/stubgen"
@@ -38,9 +39,11 @@ func (w *Workshop) generate(s course.Stage) (map[string][]byte, error) {
 	return stubgen.Generate(os.DirFS(w.path(s.ReferenceDir())), s.Generator())
 }
 
-// Reset starts a stage over: it moves the learner's folder to a new backup
-// folder under BackupDir and generates the stub again. It returns the backup
-// folder, relative to the root, or "" when there was nothing to back up.
+// Reset starts a stage over: it moves what the learner's folder holds to a
+// new backup folder under BackupDir and generates the stub again in the
+// same folder, so a shell inside it sees the fresh stub. It says where the
+// backup is and how to get it back, and returns the backup folder,
+// relative to the root, or "" when there was nothing to back up.
 func (w *Workshop) Reset(s course.Stage) (string, error) {
 	if !exists(w.path(s.ReferenceDir())) {
 		return "", fmt.Errorf("stage %s is not built yet: %s does not exist", s.Number(), s.ReferenceDir())
@@ -55,16 +58,34 @@ func (w *Workshop) Reset(s course.Stage) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		w.printf("Backed up %s to %s.\n", w.show(s.Dir), w.show(backup))
 	}
-	if err := stubgen.WriteStage(w.path(s.Dir), files); err != nil {
+	if err := writeFiles(w.path(s.Dir), files); err != nil {
 		return backup, err
+	}
+	w.printf("Regenerated %s from %s: the stage is as new.\n", w.show(s.Dir), w.show(s.ReferenceDir()))
+	if backup == "" {
+		return "", nil
+	}
+	restore := fmt.Sprintf("rm -r %s && mv %s %s", s.Dir, filepath.ToSlash(backup), s.Dir)
+	if root := w.show("."); root != "." {
+		restore = "cd " + root + " && " + restore
+	}
+	w.printf("To get your work back:  %s\n", restore)
+	if strings.HasPrefix(filepath.ToSlash(filepath.Clean(w.Cwd)), s.Dir+"/") {
+		// The current folder is below the stage's, and moved with the backup.
+		back := w.Cwd
+		if !exists(w.path(back)) {
+			back = s.Dir // the fresh stage has no such folder
+		}
+		w.printf("Your shell is in a folder that moved to the backup; go back with  cd %s\n", w.path(back))
 	}
 	return backup, nil
 }
 
-// backup moves the learner's folder of a stage to a new folder under
-// BackupDir named after the stage and the time, and returns that folder
-// relative to the root.
+// backup moves what the learner's folder of a stage holds to a new folder
+// under BackupDir named after the stage and the time, and returns that
+// folder relative to the root. The stage's folder stays, empty.
 func (w *Workshop) backup(s course.Stage) (string, error) {
 	if err := os.MkdirAll(w.path(BackupDir), 0o755); err != nil {
 		return "", fmt.Errorf("backing up %s: %w", s.Dir, err)
@@ -74,8 +95,33 @@ func (w *Workshop) backup(s course.Stage) (string, error) {
 	for i := 2; exists(w.path(name)); i++ { // two resets within a second
 		name = filepath.Join(BackupDir, fmt.Sprintf("%s-%s-%d", s.Dir, stamp, i))
 	}
-	if err := os.Rename(w.path(s.Dir), w.path(name)); err != nil {
+	entries, err := os.ReadDir(w.path(s.Dir))
+	if err != nil {
 		return "", fmt.Errorf("backing up %s: %w", s.Dir, err)
 	}
+	if err := os.Mkdir(w.path(name), 0o755); err != nil {
+		return "", fmt.Errorf("backing up %s: %w", s.Dir, err)
+	}
+	for _, e := range entries {
+		if err := os.Rename(w.path(filepath.Join(s.Dir, e.Name())), w.path(filepath.Join(name, e.Name()))); err != nil {
+			return "", fmt.Errorf("backing up %s (what is moved so far is in %s): %w", s.Dir, name, err)
+		}
+	}
 	return name, nil
+}
+
+// writeFiles writes files, by slash-separated path, into dir, creating the
+// folders they need. Unlike stubgen.WriteStage it keeps dir itself, so a
+// shell whose current folder it is sees the new files.
+func writeFiles(dir string, files map[string][]byte) error {
+	for name, data := range files {
+		dst := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(dst, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }

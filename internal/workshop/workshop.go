@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -36,6 +37,17 @@ type Workshop struct {
 	Go gotest.Runner
 	// Now tells the time, for the names of backups.
 	Now func() time.Time
+	// Cwd is the folder the tool runs in, relative to Root ("." for the
+	// root itself). Reports show paths and commands relative to it, and
+	// the commands that work on one stage take its stage when none is
+	// named (StageHere).
+	Cwd string
+	// NoticeAfter is how long a command waits for go test before it says
+	// what it is doing (compiling takes a while the first time): zero says
+	// it at once, a negative duration never.
+	NoticeAfter time.Duration
+
+	mu sync.Mutex // serializes writes to Out
 }
 
 // New returns a Workshop for the course at root that writes to out, without
@@ -47,6 +59,9 @@ func New(root string, out io.Writer) *Workshop {
 		Out:    out,
 		Go:     gotest.GoCommand{},
 		Now:    time.Now,
+		Cwd:    ".",
+
+		NoticeAfter: 2 * time.Second,
 	}
 }
 
@@ -69,7 +84,93 @@ func (w *Workshop) Stage(name string) (course.Stage, error) {
 // course root.
 func (w *Workshop) path(rel string) string { return filepath.Join(w.Root, rel) }
 
-func (w *Workshop) printf(format string, args ...any) { fmt.Fprintf(w.Out, format, args...) }
+// printf writes to Out. It is safe to call from several goroutines.
+func (w *Workshop) printf(format string, args ...any) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	fmt.Fprintf(w.Out, format, args...)
+}
+
+// StageHere returns the stage whose folder holds the current folder Cwd:
+// NN-name/ or solutions/NN-name/, or any folder below them. It reports
+// false anywhere else.
+func (w *Workshop) StageHere() (course.Stage, bool) {
+	parts := strings.Split(filepath.ToSlash(filepath.Clean(w.Cwd)), "/")
+	if parts[0] == "solutions" {
+		parts = parts[1:]
+	}
+	if len(parts) == 0 {
+		return course.Stage{}, false
+	}
+	for _, s := range w.Stages {
+		if s.Dir == parts[0] {
+			return s, true
+		}
+	}
+	return course.Stage{}, false
+}
+
+// show returns a path relative to the root as it looks from Cwd, with
+// slashes: "04-log/log.go:12" is "log.go:12" inside 04-log.
+func (w *Workshop) show(rel string) string {
+	if rel == "" || w.Cwd == "" || w.Cwd == "." {
+		return filepath.ToSlash(rel)
+	}
+	from, err := filepath.Rel(w.Cwd, rel)
+	if err != nil {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(from)
+}
+
+// showPos rewrites a message that starts with a file's place relative to
+// the root ("04-log/log.go:22:9: ...") to show the place from Cwd.
+func (w *Workshop) showPos(msg string) string {
+	file, rest, ok := strings.Cut(msg, ":")
+	if !ok || !strings.HasSuffix(file, ".go") {
+		return msg
+	}
+	return w.show(file) + ":" + rest
+}
+
+// tool returns the command line that runs the tool with a command on a
+// stage from Cwd, such as "go run ./cmd/workshop check 04", or
+// "go run ../cmd/workshop check 04" inside 04-log.
+func (w *Workshop) tool(command string, s course.Stage) string {
+	return w.toolCommand() + " " + command + " " + s.Number()
+}
+
+// toolCommand returns the command that runs the tool from Cwd.
+func (w *Workshop) toolCommand() string {
+	path := w.show("cmd/workshop")
+	if !strings.HasPrefix(path, ".") {
+		path = "./" + path
+	}
+	return "go run " + path
+}
+
+// notice prints msg if the caller has not called the returned stop
+// function within NoticeAfter: a word on what a slow command is doing.
+// Once stop returns, the notice is printed or never will be.
+func (w *Workshop) notice(msg string) (stop func()) {
+	switch {
+	case w.NoticeAfter < 0:
+		return func() {}
+	case w.NoticeAfter == 0:
+		w.printf("%s\n", w.paint(dim, msg))
+		return func() {}
+	}
+	printed := make(chan struct{})
+	timer := time.AfterFunc(w.NoticeAfter, func() {
+		w.printf("%s\n", w.paint(dim, msg))
+		close(printed)
+	})
+	return func() {
+		if !timer.Stop() {
+			<-printed
+		}
+	}
+}
 
 // Terminal colours, used only when Color is set.
 const (
