@@ -51,7 +51,7 @@ func decodeBody(t *testing.T, resp *http.Response) map[string]any {
 // TestHTTPServesKeys checks the HTTP API on the leader: POST /key with a
 // JSON object sets every key; GET /key/{key} reads one, or answers 404;
 // DELETE /key/{key} removes one; GET /status describes the node. Handout:
-// "6. The HTTP API".
+// "8. The HTTP API".
 func TestHTTPServesKeys(t *testing.T) {
 	inBubble(t, 3, func(t *testing.T, c *memCluster) {
 		leader := c.waitLeader()
@@ -88,7 +88,7 @@ func TestHTTPServesKeys(t *testing.T) {
 // TestHTTPRedirectsToTheLeader checks what a node that is not the leader
 // answers on /key: 307 to the same path and query on the leader, with
 // X-Raft-Leader naming the leader's HTTP address; and, while no leader is
-// known, 503 with Retry-After. Handout: "6. The HTTP API".
+// known, 503 with Retry-After. Handout: "8. The HTTP API".
 func TestHTTPRedirectsToTheLeader(t *testing.T) {
 	inBubble(t, 3, func(t *testing.T, c *memCluster) {
 		leader := c.waitLeader()
@@ -100,7 +100,7 @@ func TestHTTPRedirectsToTheLeader(t *testing.T) {
 			{"DELETE", "/key/a", ""},
 		} {
 			resp := serveHTTP(c, follower, req.method, req.target, req.body)
-			require.Equal(t, http.StatusTemporaryRedirect, resp.StatusCode, "%s %s on a follower: 307, so the client repeats the method and body on the leader (handout: \"6. The HTTP API\")", req.method, req.target)
+			require.Equal(t, http.StatusTemporaryRedirect, resp.StatusCode, "%s %s on a follower: 307, so the client repeats the method and body on the leader (handout: \"8. The HTTP API\")", req.method, req.target)
 			require.Equal(t, "http://"+want+req.target, resp.Header.Get("Location"), "%s %s on a follower: the same path and query on the leader", req.method, req.target)
 			require.Equal(t, want, resp.Header.Get("X-Raft-Leader"), "%s %s on a follower: X-Raft-Leader names the leader's HTTP address", req.method, req.target)
 		}
@@ -112,7 +112,7 @@ func TestHTTPRedirectsToTheLeader(t *testing.T) {
 		}
 		time.Sleep(time.Second) // the follower times out and campaigns in vain
 		resp := serveHTTP(c, follower, "POST", "/key", `{"a":"1"}`)
-		require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "with no leader, a node answers 503 (handout: \"6. The HTTP API\")")
+		require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "with no leader, a node answers 503 (handout: \"8. The HTTP API\")")
 		require.Equal(t, "1", resp.Header.Get("Retry-After"), "a 503 says when to retry")
 		require.Contains(t, decodeBody(t, resp), "error", "the 503 says why, in JSON")
 	})
@@ -122,7 +122,7 @@ func TestHTTPRedirectsToTheLeader(t *testing.T) {
 // in JSON and leave the node serving: malformed JSON, values that are not
 // strings, trailing data, no keys, an empty key (400); a body over
 // MaxBodySize, or a value too big for one entry (413); an unknown path
-// (404) or method (405). Handout: "6. The HTTP API".
+// (404) or method (405). Handout: "8. The HTTP API".
 func TestHTTPRejectsBadInput(t *testing.T) {
 	inBubble(t, 3, func(t *testing.T, c *memCluster) {
 		leader := c.waitLeader()
@@ -144,7 +144,7 @@ func TestHTTPRejectsBadInput(t *testing.T) {
 			{"unknown method", "PUT", "/key", `{"a":"1"}`, http.StatusMethodNotAllowed},
 		} {
 			resp := serveHTTP(c, leader, tc.method, tc.target, tc.body)
-			require.Equal(t, tc.status, resp.StatusCode, "%s: %s %s (handout: \"6. The HTTP API\")", tc.name, tc.method, tc.target)
+			require.Equal(t, tc.status, resp.StatusCode, "%s: %s %s (handout: \"8. The HTTP API\")", tc.name, tc.method, tc.target)
 			if tc.status != http.StatusNotFound && tc.status != http.StatusMethodNotAllowed {
 				body := decodeBody(t, resp)
 				require.NotEmpty(t, body["error"], "%s: the answer says what is wrong, in JSON", tc.name)
@@ -186,7 +186,7 @@ func TestRESPFrontDoor(t *testing.T) {
 		integer := func(n int64) kvserver.Value { return kvserver.Value{Kind: kvserver.KindInteger, Int: n} }
 		moved := kvserver.Value{Kind: kvserver.KindError, Str: "MOVED 0 " + memAddr(leader.Status().ID, "resp")}
 
-		require.Equal(t, moved, respDo(t, follower, "SET", "a", "1"), "SET on a follower: Redis Cluster's redirection to the leader's RESP address (handout: \"7. The RESP front door\")")
+		require.Equal(t, moved, respDo(t, follower, "SET", "a", "1"), "SET on a follower: Redis Cluster's redirection to the leader's RESP address (handout: \"9. The RESP front door\")")
 		require.Equal(t, moved, respDo(t, follower, "get", "a"), "GET on a follower is redirected too: a follower's store may lag")
 		require.Equal(t, str("PONG"), respDo(t, follower, "PING"), "PING touches no data: any node answers")
 

@@ -93,7 +93,7 @@ func (a *httpAPI) redirect(w http.ResponseWriter, r *http.Request, leader raft.N
 	//workshop:todo Retry-After header of 1 second and an error that says why. With one,
 	//workshop:todo set X-Raft-Leader to it and redirect with 307 Temporary Redirect to
 	//workshop:todo the same path and query on the leader: 307, unlike 302, tells the
-	//workshop:todo client to repeat the method and the body (handout: "6. The HTTP API").
+	//workshop:todo client to repeat the method and the body (handout: "8. The HTTP API").
 	addr, ok := a.addrs(leader, "http")
 	if !ok {
 		w.Header().Set("Retry-After", "1")
@@ -150,7 +150,7 @@ func decodeObject(w http.ResponseWriter, r *http.Request) (map[string]string, in
 	//workshop:todo refuse anything after it. A body that is too big is 413 (errors.As
 	//workshop:todo *http.MaxBytesError); malformed JSON, a value that is not a string,
 	//workshop:todo trailing data, an empty object or an empty key is 400. Every error
-	//workshop:todo says what is wrong (handout: "6. The HTTP API").
+	//workshop:todo says what is wrong (handout: "8. The HTTP API").
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodySize))
 	var kv map[string]string
 	err := dec.Decode(&kv)

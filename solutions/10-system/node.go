@@ -335,6 +335,9 @@ func (n *Node) restore(snap raft.Snapshot) error {
 // releases the proposals of a leadership this node no longer holds.
 func (n *Node) publish() {
 	st := n.core.Status()
+	if old := n.status.Load(); old == nil || old.Role != st.Role || old.Term != st.Term || old.Leader != st.Leader {
+		n.log.Info("status", "role", st.Role.String(), "term", uint64(st.Term), "leader", uint64(st.Leader))
+	}
 	n.status.Store(&Status{
 		ID:        st.ID,
 		Role:      st.Role,

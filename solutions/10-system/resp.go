@@ -87,7 +87,7 @@ func (h *respHandler) moved(w *kvserver.Writer, leader raft.NodeID) error {
 	//workshop:todo error "MOVED 0 host:port" with the leader's RESP address (a.addrs,
 	//workshop:todo kind "resp"); slot 0, because this cluster does not shard. Without
 	//workshop:todo an address, answer "CLUSTERDOWN" and say why, so the client retries
-	//workshop:todo (handout: "7. The RESP front door").
+	//workshop:todo (handout: "9. The RESP front door").
 	addr, ok := h.addrs(leader, "resp")
 	if !ok {
 		return w.WriteError("CLUSTERDOWN no leader is known yet; retry")
