@@ -138,7 +138,7 @@ func TestReadCommandLimits(t *testing.T) {
 			allocated := allocatedBytes(func() { _, err = readCommands(tt.input, tt.limits) })
 			var perr *kvserver.ProtocolError
 			require.ErrorAs(t, err, &perr, "reading %.40q with limits %+v must give a *ProtocolError (handout: \"3. Reading requests\")", tt.input, tt.limits)
-			assert.Less(t, allocated, uint64(2<<20), "bytes allocated to read %.40q: check a declared length against the limit before you allocate (handout: \"Trust no length\")", tt.input)
+			assert.Less(t, allocated, uint64(2<<20), "bytes allocated to read %.40q: check a declared length against the limit before you allocate (handout: \"3. Reading requests\", the hint \"Trust no length\")", tt.input)
 		})
 	}
 }
@@ -259,7 +259,7 @@ func FuzzReader(f *testing.F) {
 		requireReadError(t, cmdErr, "ReadCommand", data)
 		requireReadError(t, valueErr, "ReadValue", data)
 		if allocated > maxAllocated(data) {
-			t.Fatalf("reading %d bytes allocated %d bytes, more than %d: check a declared length against the limit before you allocate (handout: \"Trust no length\"); input %.60q",
+			t.Fatalf("reading %d bytes allocated %d bytes, more than %d: check a declared length against the limit before you allocate (handout: \"3. Reading requests\", the hint \"Trust no length\"); input %.60q",
 				len(data), allocated, maxAllocated(data), data)
 		}
 

@@ -16,13 +16,13 @@ import "time"
 // [MinGreenTime] (The buttons).
 type Controller struct {
 	// TODO: Decide what the controller must remember to know where it is in the cycle
-	// (handout: Task 1). Keep time as durations: how long the current colour has
+	// (handout: "1. The controller's state"). Keep time as durations: how long the current colour has
 	// been on, and how long it is to last.
 }
 
 // New returns a controller whose EW light has just turned green; NS is red.
 func New() *Controller {
-	// TODO: Start the cycle: EW has just turned green (handout: Task 1, The cycle).
+	// TODO: Start the cycle: EW has just turned green (handout: "1. The controller's state", "The cycle").
 	return &Controller{}
 }
 
@@ -30,7 +30,7 @@ func New() *Controller {
 // lights, the red light first so that the two are never both green. Run
 // sends them once, at the start.
 func (c *Controller) Current() []SetLight {
-	// TODO: Return one SetLight per direction, red first (handout: Task 1).
+	// TODO: Return one SetLight per direction, red first (handout: "1. The controller's state").
 	return nil
 }
 
@@ -39,7 +39,7 @@ func (c *Controller) Current() []SetLight {
 // is due before it returns. Handing the controller Elapsed{NextChange()}
 // makes that change; anything shorter changes nothing.
 func (c *Controller) NextChange() time.Duration {
-	// TODO: Compute it from your state (handout: Task 1).
+	// TODO: Compute it from your state (handout: "1. The controller's state").
 	return 0
 }
 
@@ -47,9 +47,9 @@ func (c *Controller) NextChange() time.Duration {
 // they must be sent, or none. An Elapsed event may be long enough to cross
 // several changes; Handle makes them all, in order.
 func (c *Controller) Handle(e Event) []SetLight {
-	// TODO: Switch on the event's type (handout: Tasks 2 and 3).
+	// TODO: Switch on the event's type (handout: "2. Time passes" and "3. The buttons").
 	// Elapsed: add the time, then make every change that is due, in order.
-	// Press: a press counts only for the direction that is green (handout: The buttons).
+	// Press: a press counts only for the direction that is green (handout: "The buttons").
 	// Return a red before the green it makes way for.
 	return nil
 }

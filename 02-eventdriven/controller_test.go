@@ -19,7 +19,7 @@ const (
 	NS = traffic.NS
 )
 
-// The commands of the four changes of the cycle (handout: The cycle).
+// The commands of the four changes of the cycle (handout: "The cycle").
 const (
 	ewYellow     = "EW YELLOW"
 	ewRedNSGreen = "EW RED, NS GREEN"
@@ -51,12 +51,12 @@ func fromNSGreen(steps ...step) []step {
 
 // play drives a new controller through a script. After every step it checks
 // the commands Handle returned, NextChange, and that Current agrees with
-// the lights as the commands so far have set them. The handout section
-// named by section explains what the script expects.
+// the lights as the commands so far have set them. The handout sections
+// quoted in section explain what the script expects.
 func play(t *testing.T, section string, steps []step) {
 	t.Helper()
 	c := traffic.New()
-	require.NotNil(t, c, "New returned nil; it must return a controller with EW green (handout: Task 1)")
+	require.NotNil(t, c, "New returned nil; it must return a controller with EW green (handout: \"1. The controller's state\")")
 	lights := map[traffic.Direction]traffic.Color{EW: traffic.Green, NS: traffic.Red}
 	var (
 		history []string      // the events so far, for failure messages
@@ -84,7 +84,7 @@ func play(t *testing.T, section string, steps []step) {
 			red = NS
 		}
 		require.Equal(t, fmt.Sprintf("%v RED, %v %v", red, red.Other(), lights[red.Other()]), format(c.Current()),
-			"%s: Current() must show the lights as the commands so far set them, red first (handout: Task 1)", where)
+			"%s: Current() must show the lights as the commands so far set them, red first (handout: \"1. The controller's state\")", where)
 	}
 }
 
@@ -127,28 +127,28 @@ func describe(e traffic.Event) string {
 	return fmt.Sprintf("%#v", e)
 }
 
-// TestNewStartsWithEWGreen checks where a new controller starts (Task 1):
+// TestNewStartsWithEWGreen checks where a new controller starts ("1. The controller's state"):
 // Current shows NS red and EW green, in that order (red first, so the lights
 // are never both green), and NextChange is 30 s, when EW is due to turn
 // yellow. Decide what the Controller must remember, then write New, Current
-// and NextChange. Handout: Task 1, The cycle.
+// and NextChange. Handout: "1. The controller's state", "The cycle".
 func TestNewStartsWithEWGreen(t *testing.T) {
 	c := traffic.New()
-	require.NotNil(t, c, "New returned nil; it must return a controller with EW green (handout: Task 1)")
+	require.NotNil(t, c, "New returned nil; it must return a controller with EW green (handout: \"1. The controller's state\")")
 	require.Equal(t, "NS RED, EW GREEN", format(c.Current()),
-		"Current() of a new controller: NS red, then EW green (handout: Task 1, The cycle)")
+		"Current() of a new controller: NS red, then EW green (handout: \"1. The controller's state\", \"The cycle\")")
 	require.Equal(t, 30*s, c.NextChange(),
-		"NextChange() of a new controller: EW turns yellow after 30 s of green (handout: The cycle)")
+		"NextChange() of a new controller: EW turns yellow after 30 s of green (handout: \"The cycle\")")
 }
 
 // TestCycleWithoutPresses checks the cycle when nobody presses a button
-// (Task 2): EW green 30 s, EW yellow 5 s, then EW red and NS green at the
+// ("2. Time passes"): EW green 30 s, EW yellow 5 s, then EW red and NS green at the
 // same instant, NS green 60 s, NS yellow 5 s, NS red and EW green, and
 // round again. Time arrives in Elapsed events of any length, so the
 // controller must add them up: nothing changes a nanosecond early, and
-// NextChange counts down. Handout: Task 2, The cycle.
+// NextChange counts down. Handout: "2. Time passes", "The cycle".
 func TestCycleWithoutPresses(t *testing.T) {
-	play(t, "The cycle", []step{
+	play(t, `"2. Time passes", "The cycle"`, []step{
 		{wait(0), "", 30 * s},
 		{wait(10 * s), "", 20 * s},
 		{wait(20*s - time.Nanosecond), "", time.Nanosecond},
@@ -166,10 +166,10 @@ func TestCycleWithoutPresses(t *testing.T) {
 }
 
 // TestLongElapsedMakesEveryChange checks that one Elapsed event can cross
-// several changes (Task 2): Handle then makes them all, in order, and the
+// several changes ("2. Time passes"): Handle then makes them all, in order, and the
 // time beyond the last change counts towards the next one. An event loop
 // that wakes up late (a busy machine, a laptop lid closed) still gets every
-// change. Handout: Task 2.
+// change. Handout: "2. Time passes".
 func TestLongElapsedMakesEveryChange(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -193,17 +193,16 @@ func TestLongElapsedMakesEveryChange(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			play(t, "Task 2", tt.steps)
+			play(t, `"2. Time passes"`, tt.steps)
 		})
 	}
 }
 
 // TestPressDuringGreen checks a press of the button of the direction that
-// is green (Task 3). It ends the green early, but never before the green
+// is green ("3. The buttons"). It ends the green early, but never before the green
 // has lasted 15 s: a press in the first 15 s turns the light yellow at 15 s,
 // a later press turns it yellow at once. After the yellow, the cycle goes
-// on as usual and the other direction gets its full green. Handout: Task 3,
-// The buttons.
+// on as usual and the other direction gets its full green. Handout: "3. The buttons", "The buttons".
 func TestPressDuringGreen(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -274,16 +273,16 @@ func TestPressDuringGreen(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			play(t, "The buttons", tt.steps)
+			play(t, `"3. The buttons", "The buttons"`, tt.steps)
 		})
 	}
 }
 
-// TestPressDuringYellowOrRed checks presses that change nothing (Task 3). A
+// TestPressDuringYellowOrRed checks presses that change nothing ("3. The buttons"). A
 // press counts only while its direction is green. When the direction is
 // yellow its traffic is already stopping; when it is red the pedestrian can
 // already cross. Such a press is not remembered either: the direction's
-// next green lasts its full time. Handout: Task 3, The buttons.
+// next green lasts its full time. Handout: "3. The buttons", "The buttons".
 func TestPressDuringYellowOrRed(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -337,17 +336,16 @@ func TestPressDuringYellowOrRed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			play(t, "The buttons", tt.steps)
+			play(t, `"3. The buttons", "The buttons"`, tt.steps)
 		})
 	}
 }
 
-// TestDoublePress checks several presses during one green (Task 3): the
+// TestDoublePress checks several presses during one green ("3. The buttons"): the
 // first press decides when the green ends, and later ones change nothing,
 // whether they come before 15 s, at the same instant, or once the light is
 // already yellow. A press of the other direction's button in between is
-// ignored, as always while that direction is red. Handout: Task 3, The
-// buttons.
+// ignored, as always while that direction is red. Handout: "3. The buttons", "The buttons".
 func TestDoublePress(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -392,7 +390,7 @@ func TestDoublePress(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			play(t, "The buttons", tt.steps)
+			play(t, `"3. The buttons", "The buttons"`, tt.steps)
 		})
 	}
 }

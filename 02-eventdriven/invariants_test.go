@@ -53,7 +53,7 @@ func checkTimeline(changes []change, presses []buttonPress, end time.Duration) *
 		{0, traffic.SetLight{Direction: EW, Color: traffic.Green}},
 	}
 	if len(changes) < 2 || !slices.Equal(changes[:2], start) {
-		return violationf(0, "the lights must start with NS RED then EW GREEN; they started with %v (handout: The cycle)", changes[:min(2, len(changes))])
+		return violationf(0, "the lights must start with NS RED then EW GREEN; they started with %v (handout: \"The cycle\")", changes[:min(2, len(changes))])
 	}
 	type light struct {
 		color traffic.Color
@@ -73,26 +73,26 @@ func checkTimeline(changes []change, presses []buttonPress, end time.Duration) *
 		switch {
 		case l.color == traffic.Green && to == traffic.Yellow:
 			if lasted < traffic.MinGreenTime {
-				return violationf(ch.at, "%v turned YELLOW after only %v of green; a green lasts at least %v (handout: The buttons)", d, lasted, traffic.MinGreenTime)
+				return violationf(ch.at, "%v turned YELLOW after only %v of green; a green lasts at least %v (handout: \"The buttons\")", d, lasted, traffic.MinGreenTime)
 			}
 			if want := greenEnd(d, l.since, presses); ch.at != want {
-				return violationf(ch.at, "%v turned YELLOW after %v of green; given the presses, it should have at %v, after %v (handout: The buttons)", d, lasted, want, want-l.since)
+				return violationf(ch.at, "%v turned YELLOW after %v of green; given the presses, it should have at %v, after %v (handout: \"The buttons\")", d, lasted, want, want-l.since)
 			}
 		case l.color == traffic.Yellow && to == traffic.Red:
 			if lasted != traffic.YellowTime {
-				return violationf(ch.at, "%v turned RED after %v of yellow; yellow lasts exactly %v (handout: The cycle)", d, lasted, traffic.YellowTime)
+				return violationf(ch.at, "%v turned RED after %v of yellow; yellow lasts exactly %v (handout: \"The cycle\")", d, lasted, traffic.YellowTime)
 			}
 		case l.color == traffic.Red && to == traffic.Green:
 			if other.color != traffic.Red {
-				return violationf(ch.at, "%v turned GREEN while %v was %v; a light turns green only once the other is red: send the RED first (handout: The cycle)", d, d.Other(), other.color)
+				return violationf(ch.at, "%v turned GREEN while %v was %v; a light turns green only once the other is red: send the RED first (handout: \"The cycle\")", d, d.Other(), other.color)
 			}
 			if other.since != ch.at {
-				return violationf(ch.at, "%v turned GREEN %v after %v turned RED; there is no all-red phase: it turns green at the same instant (handout: The cycle)", d, ch.at-other.since, d.Other())
+				return violationf(ch.at, "%v turned GREEN %v after %v turned RED; there is no all-red phase: it turns green at the same instant (handout: \"The cycle\")", d, ch.at-other.since, d.Other())
 			}
 		case l.color == traffic.Green && to == traffic.Red:
-			return violationf(ch.at, "%v went straight from GREEN to RED; it must be YELLOW for %v in between (handout: The cycle)", d, traffic.YellowTime)
+			return violationf(ch.at, "%v went straight from GREEN to RED; it must be YELLOW for %v in between (handout: \"The cycle\")", d, traffic.YellowTime)
 		default:
-			return violationf(ch.at, "%v went from %v to %v; a light only goes GREEN → YELLOW → RED → GREEN (handout: The cycle)", d, l.color, to)
+			return violationf(ch.at, "%v went from %v to %v; a light only goes GREEN → YELLOW → RED → GREEN (handout: \"The cycle\")", d, l.color, to)
 		}
 		l.color, l.since = to, ch.at
 	}
@@ -101,15 +101,15 @@ func checkTimeline(changes []change, presses []buttonPress, end time.Duration) *
 		switch l.color {
 		case traffic.Green:
 			if want := greenEnd(d, l.since, presses); want < end {
-				return violationf(end, "%v has been GREEN since %v; it should have turned YELLOW at %v (handout: The cycle, The buttons)", d, l.since, want)
+				return violationf(end, "%v has been GREEN since %v; it should have turned YELLOW at %v (handout: \"The cycle\", \"The buttons\")", d, l.since, want)
 			}
 		case traffic.Yellow:
 			if l.since+traffic.YellowTime < end {
-				return violationf(end, "%v has been YELLOW since %v; it should have turned RED at %v (handout: The cycle)", d, l.since, l.since+traffic.YellowTime)
+				return violationf(end, "%v has been YELLOW since %v; it should have turned RED at %v (handout: \"The cycle\")", d, l.since, l.since+traffic.YellowTime)
 			}
 		case traffic.Red:
 			if other := lights[d.Other()]; other.color == traffic.Red {
-				return violationf(end, "both lights are RED, %v since %v; the other should have turned GREEN at that instant (handout: The cycle)", d.Other(), other.since)
+				return violationf(end, "both lights are RED, %v since %v; the other should have turned GREEN at that instant (handout: \"The cycle\")", d.Other(), other.since)
 			}
 		}
 	}
@@ -168,7 +168,7 @@ func simulate(rng *rand.Rand, length time.Duration) ([]change, []buttonPress, ti
 	)
 	c := traffic.New()
 	if c == nil {
-		return nil, nil, 0, violationf(0, "New returned nil (handout: Task 1)")
+		return nil, nil, 0, violationf(0, "New returned nil (handout: \"1. The controller's state\")")
 	}
 	record := func(commands []traffic.SetLight) {
 		for _, command := range commands {
@@ -181,7 +181,7 @@ func simulate(rng *rand.Rand, length time.Duration) ([]change, []buttonPress, ti
 		for {
 			next := c.NextChange()
 			if next <= 0 {
-				return changes, presses, now, violationf(now, "NextChange() returned %v; it must be positive: Handle makes every change that is due (handout: Tasks 1 and 2)", next)
+				return changes, presses, now, violationf(now, "NextChange() returned %v; it must be positive: Handle makes every change that is due (handout: \"1. The controller's state\" and \"2. Time passes\")", next)
 			}
 			if next > untilPress {
 				break
@@ -189,16 +189,16 @@ func simulate(rng *rand.Rand, length time.Duration) ([]change, []buttonPress, ti
 			now, untilPress = now+next, untilPress-next
 			commands := c.Handle(traffic.Elapsed{Duration: next})
 			if len(commands) == 0 {
-				return changes, presses, now, violationf(now, "NextChange() said a change was due in %v, but Handle(Elapsed{%v}) returned no commands (handout: Task 2)", next, next)
+				return changes, presses, now, violationf(now, "NextChange() said a change was due in %v, but Handle(Elapsed{%v}) returned no commands (handout: \"2. Time passes\")", next, next)
 			}
 			record(commands)
 			if len(changes) > maxChanges {
-				return changes, presses, now, violationf(now, "more than %d changes; the lights change far too often (handout: The cycle)", maxChanges)
+				return changes, presses, now, violationf(now, "more than %d changes; the lights change far too often (handout: \"The cycle\")", maxChanges)
 			}
 		}
 		now += untilPress
 		if commands := c.Handle(traffic.Elapsed{Duration: untilPress}); len(commands) != 0 {
-			return changes, presses, now, violationf(now, "Handle(Elapsed{%v}) returned %v, but NextChange() said the next change was further away (handout: Task 2)", untilPress, commands)
+			return changes, presses, now, violationf(now, "Handle(Elapsed{%v}) returned %v, but NextChange() said the next change was further away (handout: \"2. Time passes\")", untilPress, commands)
 		}
 		p := buttonPress{now, randomDirection(rng)}
 		presses = append(presses, p)
@@ -245,13 +245,13 @@ func trace(changes []change, presses []buttonPress, v *violation) string {
 
 // TestRandomPressesKeepTheInvariants drives the controller through an hour
 // of simulated time with random presses of both buttons, for 200 seeds, and
-// checks the whole timeline against the spec (Task 3): the lights are never
+// checks the whole timeline against the spec ("3. The buttons"): the lights are never
 // both green, never go from green straight to red, every yellow lasts
 // exactly 5 s, every green at least 15 s and exactly as long as the presses
 // say. It also checks the promise of NextChange: nothing changes before it,
 // something changes at it. On failure it prints the seed and the end of the
 // timeline; the seeds are fixed, so running the test again replays it.
-// Handout: Task 3, The cycle, The buttons.
+// Handout: "3. The buttons", "The cycle", "The buttons".
 func TestRandomPressesKeepTheInvariants(t *testing.T) {
 	for seed := range uint64(200) {
 		rng := rand.New(rand.NewPCG(seed, 2))

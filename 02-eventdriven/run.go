@@ -23,12 +23,12 @@ type Lights interface {
 // there will be no more presses. Run returns ctx.Err() when ctx is done, or
 // the first error from lights.
 func Run(ctx context.Context, buttons <-chan Direction, lights Lights) error {
-	// TODO: Write the event loop (handout: Task 4, The event loop).
+	// TODO: Write the event loop (handout: "4. The event loop", "The event loop").
 	// Make a controller with New and send its Current lights. Then loop: select
 	// on ctx.Done(), a timer set for NextChange() and buttons. Whatever woke
 	// you, hand the controller the Elapsed time (measured with time.Now) before
 	// any Press, send the commands to lights in order, and reset the timer.
-	return fmt.Errorf("traffic.Run is not implemented yet (handout: Task 4)")
+	return fmt.Errorf("traffic.Run is not implemented yet (handout: \"4. The event loop\")")
 }
 
 // TODO: Helpers of your own go here, if you want some.

@@ -6,7 +6,7 @@ import (
 )
 
 // The wire format of the demo programs in cmd/ is one line of text per UDP
-// datagram (handout: Watching it work):
+// datagram (handout: "Watching it work"):
 //
 //	EW GREEN    controller → light: show GREEN on the EW light
 //	PRESS NS    button → controller: a pedestrian pressed the NS button

@@ -28,7 +28,7 @@ func New(entries ...raft.Entry) (*Log, error) {
 // LastIndex returns the index of the last entry, or 0 if the log is empty.
 func (l *Log) LastIndex() raft.Index {
 	// TODO: Return the index of the last entry; 0 for an empty log
-	// (handout: "Indexes and terms").
+	// (handout: "1. Reading the log", "Indexes and terms").
 	return 0
 }
 
@@ -43,7 +43,7 @@ func (l *Log) LastTerm() raft.Term {
 func (l *Log) Term(i raft.Index) (raft.Term, bool) {
 	// TODO: Return the term of the entry at index i. Index 0 is the empty
 	// prefix, with term 0; past the end there is no entry (handout:
-	// "Indexes and terms").
+	// "1. Reading the log", "Indexes and terms").
 	return 0, false
 }
 
@@ -54,7 +54,7 @@ func (l *Log) Slice(lo, hi raft.Index) ([]raft.Entry, error) {
 	// TODO: Return the entries with indexes in [lo, hi), or an error that
 	// names the range when it is not inside [1, LastIndex()+1). Cap
 	// the result so that a later append cannot overwrite it
-	// (handout: "Slices that stay put").
+	// (handout: "2. Slice", "Slices that stay put").
 	return nil, fmt.Errorf("raftlog: Slice(%d, %d) is not implemented", lo, hi)
 }
 
@@ -83,7 +83,7 @@ func (l *Log) Append(prevIndex raft.Index, prevTerm raft.Term, entries []raft.En
 	// does not have prevTerm; skip entries the log already holds;
 	// at the first conflicting or new entry, cut the log there and
 	// append the rest. Return the first index written, or 0
-	// (handout: "Append: the receiver's rules").
+	// (handout: "3. Append", "Append: the receiver's rules").
 	return 0, fmt.Errorf("raftlog: Append(%d, %d, %d entries) is not implemented", prevIndex, prevTerm, len(entries))
 }
 
@@ -135,7 +135,7 @@ func (l *Log) conflict(prevIndex raft.Index, prevTerm raft.Term) *ConflictError 
 	// TODO: Build the hint of §5.3: if the log is shorter than prevIndex,
 	// Term 0 and Index LastIndex()+1; otherwise the term of the entry
 	// at prevIndex and the first index holding that term (handout:
-	// "The conflict hint").
+	// "4. The hint", "The conflict hint").
 	return &ConflictError{PrevIndex: prevIndex, PrevTerm: prevTerm}
 }
 
@@ -144,8 +144,8 @@ func (l *Log) conflict(prevIndex raft.Index, prevTerm raft.Term) *ConflictError 
 // follower's conflict hint (§5.3).
 func (l *Log) LastIndexOfTerm(t raft.Term) raft.Index {
 	// TODO: Find the last entry with term t, or return 0. Terms never
-	// decrease along the log, so you can stop early (handout: "The
-	// conflict hint").
+	// decrease along the log, so you can stop early (handout:
+	// "5. The last entry of a term", "The conflict hint").
 	return 0
 }
 
@@ -155,6 +155,6 @@ func (l *Log) LastIndexOfTerm(t raft.Term) raft.Index {
 // equal, the longer log is.
 func (l *Log) IsUpToDate(lastIndex raft.Index, lastTerm raft.Term) bool {
 	// TODO: Compare the last terms, then the lengths (§5.4.1; handout:
-	// "Up to date").
+	// "6. Up to date", "Up to date").
 	return false
 }

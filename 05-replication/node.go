@@ -260,7 +260,7 @@ func (n *Node) broadcastAppend() {
 // that is what batches them.
 func (n *Node) sendPendingAppends() {
 	// TODO: Send an AppendEntries to every follower whose nextIndex is
-	// not past the leader's last entry (handout: "Task 2").
+	// not past the leader's last entry (handout: "2. Sending what is pending").
 }
 
 // sendAppend sends a follower the entries from its nextIndex, at most
@@ -270,7 +270,7 @@ func (n *Node) sendAppend(to raft.NodeID) {
 	// TODO: Send the follower an AppendEntries that follows the entry just
 	// before its nextIndex, with at most MaxEntriesPerMessage entries
 	// (n.entries reads them), and move nextIndex past what you sent
-	// (handout: "Task 1").
+	// (handout: "1. Sending entries").
 }
 
 // handleAppendEntries is the AppendEntries receiver (Figure 2).
@@ -284,7 +284,7 @@ func (n *Node) handleAppendEntries(from raft.NodeID, ae raft.AppendEntries) erro
 	// refuse with its hint; on any other error, return it. On success,
 	// mark what was written for the next Ready (n.markUnstable) and
 	// answer with MatchIndex = PrevLogIndex + len(Entries), echoing
-	// Context (Figure 2, AppendEntries receiver; handout: "Task 3").
+	// Context (Figure 2, AppendEntries receiver; handout: "3. Answering AppendEntries").
 	return nil
 }
 
@@ -293,5 +293,5 @@ func (n *Node) handleAppendResponse(from raft.NodeID, resp raft.AppendEntriesRes
 	// TODO: On success, raise matchIndex (never lower it: responses arrive
 	// late and twice) and keep nextIndex past it. On a refusal, back
 	// up nextIndex with the follower's hint (§5.3), never below
-	// matchIndex+1, and send again (handout: "Task 4").
+	// matchIndex+1, and send again (handout: "4. Handling the answer").
 }

@@ -34,17 +34,21 @@ func TestNoCommitWithoutMajority(t *testing.T) {
 	settle(t, net, 2)
 	for _, id := range net.IDs() {
 		require.Equal(t, raft.Index(1), commit(net, id),
-			"node %d's commit index once entry 1 is on all five nodes (%s; followers learn it by %s; handout: 1. The commit rule)", id, commitRule, rule5)
+			"node %d's commit index once entry 1 is on all five nodes (%s; followers learn it by %s; handout: \"1. The commit rule\")", id, commitRule, rule5)
 	}
 
 	net.Partition(ids(1, 2), ids(3, 4, 5))
 	propose(t, net, 1, "b", "c")
 	settle(t, net, 5)
 	require.Equal(t, raft.Index(1), commit(net, 1),
-		"leader 1's commit index while it and follower 2 alone hold entries 2 and 3: two nodes of five are not a majority (%s; handout: 1. The commit rule)", commitRule)
+		"leader 1's commit index while it and follower 2 alone hold entries 2 and 3: two nodes of five are not a majority (%s; handout: \"1. The commit rule\")", commitRule)
 	for _, id := range net.IDs() {
-		require.Equal(t, []string{"a"}, datas(net.Applied(id)),
-			"node %d applied an entry that only a minority holds (%s)", id, commitRule)
+		applied := datas(net.Applied(id))
+		if len(applied) > 1 && applied[1] == "a" {
+			require.Failf(t, "entry handed out twice", "node %d handed out entry 1 more than once: %q; each committed entry leaves Ready once, then applied moves past it (%s; handout: \"3. Committed entries leave through Ready\")", id, applied, applyRule)
+		}
+		require.Equal(t, []string{"a"}, applied,
+			"node %d applied an entry that only a minority holds (%s; handout: \"1. The commit rule\")", id, commitRule)
 	}
 
 	net.Heal()
@@ -53,7 +57,7 @@ func TestNoCommitWithoutMajority(t *testing.T) {
 		require.Equal(t, raft.Index(3), commit(net, id),
 			"node %d's commit index after the partition healed and entries 2 and 3 reached every node (%s; %s)", id, commitRule, rule5)
 		require.Equal(t, []string{"a", "b", "c"}, datas(net.Applied(id)),
-			"node %d's applied entries after the heal (%s; handout: 3. Committed entries leave through Ready)", id, applyRule)
+			"node %d's applied entries after the heal (%s; handout: \"3. Committed entries leave through Ready\")", id, applyRule)
 	}
 }
 
@@ -74,7 +78,7 @@ func TestMinorityNeverCommits(t *testing.T) {
 	for _, id := range ids(1, 2) {
 		require.Equal(t, raft.Index(2), net.Node(id).Status().LastIndex, "node %d's log should hold both proposals (replication, stage 05)", id)
 		require.Equal(t, raft.Index(0), commit(net, id),
-			"node %d's commit index with only nodes 1 and 2 of five running: a minority must never commit (%s; handout: 1. The commit rule)", id, commitRule)
+			"node %d's commit index with only nodes 1 and 2 of five running: a minority must never commit (%s; handout: \"1. The commit rule\")", id, commitRule)
 	}
 
 	require.NoError(t, net.Restart(3))
@@ -112,10 +116,10 @@ func TestFollowerLearnsCommitOnlyUpToVerified(t *testing.T) {
 
 	appendEntries(2, 1, 3)
 	require.Equal(t, raft.Index(2), n.Status().Commit,
-		"follower's commit index after a heartbeat that matched its log up to index 2 with leaderCommit 3: its own entry 3 (term 2) is not the leader's, so it may commit only up to 2 (%s; handout: 2. Followers learn the commit index)", rule5)
+		"follower's commit index after a heartbeat that matched its log up to index 2 with leaderCommit 3: its own entry 3 (term 2) is not the leader's, so it may commit only up to 2 (%s; handout: \"2. Followers learn the commit index\")", rule5)
 	rd := n.Ready()
 	require.Equal(t, describe([]raft.Entry{entry(1, 1, "a"), entry(2, 1, "b")}), describe(rd.CommittedEntries),
-		"the Ready after the follower committed up to 2 should hand out entries 1 and 2, in order (%s; handout: 3. Committed entries leave through Ready)", applyRule)
+		"the Ready after the follower committed up to 2 should hand out entries 1 and 2, in order (%s; handout: \"3. Committed entries leave through Ready\")", applyRule)
 	require.Equal(t, raft.Index(2), rd.HardState.Commit, "the Ready's hard state should carry the new commit index, to persist it")
 
 	appendEntries(2, 1, 3, entry(3, 3, "c"))
@@ -124,6 +128,7 @@ func TestFollowerLearnsCommitOnlyUpToVerified(t *testing.T) {
 		"the next Ready should hand out only the newly committed entry 3, the leader's, and not entries 1 and 2 again (%s)", applyRule)
 
 	appendEntries(0, 0, 1) // a heartbeat from earlier, delivered late
+	require.Equal(t, raft.Index(3), n.Status().Commit, "follower's commit index after a delayed AppendEntries with leaderCommit 1: it must not move back from 3 (%s: only 'if leaderCommit > commitIndex'; handout: \"2. Followers learn the commit index\")", rule5)
 	appendEntries(2, 1, 3, entry(3, 3, "c"))
 	require.Equal(t, raft.Index(3), n.Status().Commit, "a delayed AppendEntries with leaderCommit 1 must not move the commit index back (%s: only 'if leaderCommit > commitIndex')", rule5)
 	require.Empty(t, n.Ready().CommittedEntries, "a Ready must never hand out an entry twice (%s)", applyRule)
@@ -203,8 +208,8 @@ func TestEveryNodeAppliesTheSameSequence(t *testing.T) {
 // its replicas (§5.4.2). Five nodes start in Figure 8's state (b): entry 1
 // is committed everywhere; node 1 wrote entry 2 in term 2 and replicated it
 // to node 2; node 5 wrote a different entry 2 in term 3. The subtests play
-// Figure 8 (c) and then (d) or (e). Handout: "1. The commit rule" and
-// "Background: Figure 8".
+// Figure 8 (c) and then (d) or (e). Handout: "1. The commit rule" and,
+// under "Background", Figure 8.
 func TestFigure8(t *testing.T) {
 	start := func(t *testing.T) *raftnet.Network {
 		t.Helper()
@@ -232,7 +237,7 @@ func TestFigure8(t *testing.T) {
 	t.Run("old-term entry on a majority is not committed", func(t *testing.T) {
 		net := start(t)
 		require.Equal(t, raft.Index(1), commit(net, 1),
-			"leader 1 (term 4) committed entry 2 (term 2) because nodes 1, 2 and 3 hold it: counting replicas commits only entries of the leader's own term (%s; §5.4.2; Figure 8 (c); handout: 1. The commit rule)", commitRule)
+			"leader 1 (term 4) committed entry 2 (term 2) because nodes 1, 2 and 3 hold it: counting replicas commits only entries of the leader's own term (%s; §5.4.2; Figure 8 (c); handout: \"1. The commit rule\")", commitRule)
 
 		// Figure 8 (d): node 1 crashes; node 5 wins term 5 with the votes of
 		// nodes 2, 3 and 4 (its last term, 3, beats their 2 and 1) and
@@ -298,7 +303,7 @@ func TestRestartReappliesCommittedEntries(t *testing.T) {
 		require.NoError(t, net.Restart(id))
 		require.NoError(t, net.Collect(id))
 		require.Equal(t, want, datas(net.Applied(id)),
-			"node %d's first Ready after a restart should hand out every entry up to its persisted commit index, in order (%s; applied restarts from 0; handout: 3. Committed entries leave through Ready)", id, applyRule)
+			"node %d's first Ready after a restart should hand out every entry up to its persisted commit index, in order (%s; applied restarts from 0; handout: \"3. Committed entries leave through Ready\")", id, applyRule)
 		store := new(kvserver.Store)
 		require.NoError(t, core.NewApplier(store).Apply(net.Applied(id)))
 		require.Len(t, store.Snapshot(), 5, "node %d's store rebuilt from the replayed entries", id)

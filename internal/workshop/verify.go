@@ -61,9 +61,11 @@ func fail(name, problem string, details ...string) result {
 // The checks: no Go file needs gofmt; go vet passes; for each stage with a
 // reference, its generated folder is fresh, it has a handout and a deck,
 // the reference passes go test -race, every test fails on the stub except
-// the TestGiven ones (and none panics, hangs or goes missing), and the stub
-// has TODOs; every deck parses and its code references resolve; the tool's
-// own tests pass.
+// the TestGiven ones (and none panics, hangs or goes missing), the stub
+// has TODOs, every TODO is tested, the handout's tasks and the quotes of it
+// resolve, and every learner mistake is caught at its task
+// (checkMistakes); every deck parses and its code references resolve; the
+// tool's own tests pass.
 //
 // With stages named, Verify runs only those stages' checks and the deck
 // checks, in progress or not: a maintainer's quick check of the stage at
@@ -192,7 +194,7 @@ func (w *Workshop) checkStage(ctx context.Context, s course.Stage) []result {
 	if !exists(w.path(s.Dir)) { // the stub's checks cannot run
 		return append(results, fail(s.Dir+" is fresh", fmt.Sprintf("%s does not exist; run go run ./cmd/workshop gen %s", s.Dir, s.Number())))
 	}
-	return append(results, w.checkFresh(s), w.checkStub(ctx, s), w.checkTodos(s), w.checkRegions(ctx, s))
+	return append(results, w.checkFresh(s), w.checkStub(ctx, s), w.checkTodos(s), w.checkRegions(ctx, s), w.checkHandout(s), w.checkMistakes(ctx, s))
 }
 
 // checkFresh compares the learner's folder with what the generator makes

@@ -16,7 +16,7 @@ import "time"
 // [MinGreenTime] (The buttons).
 type Controller struct {
 	//workshop:todo Decide what the controller must remember to know where it is in the cycle
-	//workshop:todo (handout: Task 1). Keep time as durations: how long the current colour has
+	//workshop:todo (handout: "1. The controller's state"). Keep time as durations: how long the current colour has
 	//workshop:todo been on, and how long it is to last.
 	// active is the direction that is green or yellow; the other is red.
 	active Direction
@@ -32,7 +32,7 @@ type Controller struct {
 
 // New returns a controller whose EW light has just turned green; NS is red.
 func New() *Controller {
-	//workshop:todo Start the cycle: EW has just turned green (handout: Task 1, The cycle).
+	//workshop:todo Start the cycle: EW has just turned green (handout: "1. The controller's state", "The cycle").
 	return &Controller{active: EW, color: Green, length: EW.GreenTime()}
 	//workshop:stub return &Controller{}
 	//workshop:end
@@ -42,7 +42,7 @@ func New() *Controller {
 // lights, the red light first so that the two are never both green. Run
 // sends them once, at the start.
 func (c *Controller) Current() []SetLight {
-	//workshop:todo Return one SetLight per direction, red first (handout: Task 1).
+	//workshop:todo Return one SetLight per direction, red first (handout: "1. The controller's state").
 	return []SetLight{
 		{Direction: c.active.Other(), Color: Red},
 		{Direction: c.active, Color: c.color},
@@ -56,7 +56,7 @@ func (c *Controller) Current() []SetLight {
 // is due before it returns. Handing the controller Elapsed{NextChange()}
 // makes that change; anything shorter changes nothing.
 func (c *Controller) NextChange() time.Duration {
-	//workshop:todo Compute it from your state (handout: Task 1).
+	//workshop:todo Compute it from your state (handout: "1. The controller's state").
 	return c.length - c.elapsed
 	//workshop:stub return 0
 	//workshop:end
@@ -66,9 +66,9 @@ func (c *Controller) NextChange() time.Duration {
 // they must be sent, or none. An Elapsed event may be long enough to cross
 // several changes; Handle makes them all, in order.
 func (c *Controller) Handle(e Event) []SetLight {
-	//workshop:todo Switch on the event's type (handout: Tasks 2 and 3).
+	//workshop:todo Switch on the event's type (handout: "2. Time passes" and "3. The buttons").
 	//workshop:todo Elapsed: add the time, then make every change that is due, in order.
-	//workshop:todo Press: a press counts only for the direction that is green (handout: The buttons).
+	//workshop:todo Press: a press counts only for the direction that is green (handout: "The buttons").
 	//workshop:todo Return a red before the green it makes way for.
 	switch e := e.(type) {
 	case Elapsed:

@@ -24,7 +24,7 @@ type Lights interface {
 // there will be no more presses. Run returns ctx.Err() when ctx is done, or
 // the first error from lights.
 func Run(ctx context.Context, buttons <-chan Direction, lights Lights) error {
-	//workshop:todo Write the event loop (handout: Task 4, The event loop).
+	//workshop:todo Write the event loop (handout: "4. The event loop", "The event loop").
 	//workshop:todo Make a controller with New and send its Current lights. Then loop: select
 	//workshop:todo on ctx.Done(), a timer set for NextChange() and buttons. Whatever woke
 	//workshop:todo you, hand the controller the Elapsed time (measured with time.Now) before
@@ -63,7 +63,7 @@ func Run(ctx context.Context, buttons <-chan Direction, lights Lights) error {
 		// Since Go 1.23, Reset needs no draining of timer.C first.
 		timer.Reset(c.NextChange())
 	}
-	//workshop:stub return fmt.Errorf("traffic.Run is not implemented yet (handout: Task 4)")
+	//workshop:stub return fmt.Errorf("traffic.Run is not implemented yet (handout: \"4. The event loop\")")
 	//workshop:end
 }
 

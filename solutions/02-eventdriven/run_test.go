@@ -87,7 +87,7 @@ func (r *runner) requireRunning() {
 	r.t.Helper()
 	select {
 	case err := <-r.done:
-		r.t.Fatalf("by %v, Run had returned, with error %v, though its context was not cancelled; it must loop until ctx is done (handout: Task 4)", r.now(), err)
+		r.t.Fatalf("by %v, Run had returned, with error %v, though its context was not cancelled; it must loop until ctx is done (handout: \"4. The event loop\")", r.now(), err)
 	default:
 	}
 }
@@ -99,7 +99,7 @@ func (r *runner) press(d traffic.Direction) {
 	select {
 	case r.buttons <- d:
 	default:
-		r.t.Fatalf("at %v: Run was not waiting for a button press; its select must have a case for the buttons channel (handout: The event loop)", r.now())
+		r.t.Fatalf("at %v: Run was not waiting for a button press; its select must have a case for the buttons channel (handout: \"The event loop\")", r.now())
 	}
 	synctest.Wait()
 }
@@ -114,7 +114,7 @@ func (r *runner) stop() error {
 	case err := <-r.done:
 		return err
 	default:
-		r.t.Fatalf("at %v: Run did not return when its context was cancelled; its select must have a case for ctx.Done() (handout: The event loop)", r.now())
+		r.t.Fatalf("at %v: Run did not return when its context was cancelled; its select must have a case for ctx.Done() (handout: \"The event loop\")", r.now())
 		return nil
 	}
 }
@@ -137,24 +137,24 @@ func requireController(t *testing.T) {
 	t.Helper()
 	_, _, _, v := simulate(rand.New(rand.NewPCG(1, 2)), 10*time.Minute)
 	if v != nil {
-		t.Fatalf("Run drives the Controller, which is not finished yet (%v); make the controller's tests pass first (handout: Tasks 1 to 3)", v)
+		t.Fatalf("Run drives the Controller, which is not finished yet (%v); make the controller's tests pass first (handout: \"1. The controller's state\" to \"3. The buttons\")", v)
 	}
 }
 
 // TestRunSetsLightsOnSchedule runs the event loop for four minutes of fake
-// time with nobody pressing a button (Task 4). Run must show the starting
+// time with nobody pressing a button ("4. The event loop"). Run must show the starting
 // colours at once (NS red, EW green), then make every change of the cycle
 // at exactly the right moment: EW yellow at 30 s, EW red and NS green at
 // 35 s, NS yellow at 1m35s, and so on. Start a timer for NextChange, wait
 // for it in a select, hand the controller the time that has passed, send
-// the commands, reset the timer. Handout: Task 4, The event loop.
+// the commands, reset the timer. Handout: "4. The event loop", "The event loop".
 func TestRunSetsLightsOnSchedule(t *testing.T) {
 	requireController(t)
 	synctest.Test(t, func(t *testing.T) {
 		lights := &recorder{start: time.Now()}
 		r := startRun(t, lights)
 		r.sleepUntil(250 * s)
-		require.NoError(t, ignoreCanceled(r.stop()), "Run's result when its context is cancelled (handout: Task 4)")
+		require.NoError(t, ignoreCanceled(r.stop()), "Run's result when its context is cancelled (handout: \"4. The event loop\")")
 		want := `0s NS RED
 0s EW GREEN
 30s EW YELLOW
@@ -174,7 +174,7 @@ func TestRunSetsLightsOnSchedule(t *testing.T) {
 235s NS GREEN
 `
 		require.Equal(t, want, timeline(lights.recorded()),
-			"the commands Run sent in 250 s, with the time each arrived (handout: The cycle, The event loop)")
+			"the commands Run sent in 250 s, with the time each arrived (handout: \"The cycle\", \"The event loop\")")
 	})
 }
 
@@ -188,12 +188,11 @@ func ignoreCanceled(err error) error {
 }
 
 // TestRunHandlesPresses runs the event loop with button presses at chosen
-// moments (Task 4) and checks the exact time of every command. A press is
+// moments ("4. The event loop") and checks the exact time of every command. A press is
 // judged at the moment it arrives, not at the next timer: a press 30.5 s
 // into NS's green turns it yellow at that instant. So when a button wakes
 // the loop, first hand the controller the time that has passed, then the
-// press, and reset the timer to the new NextChange. Handout: Task 4, The
-// event loop, The buttons.
+// press, and reset the timer to the new NextChange. Handout: "4. The event loop", "The event loop", "The buttons".
 func TestRunHandlesPresses(t *testing.T) {
 	requireController(t)
 	synctest.Test(t, func(t *testing.T) {
@@ -215,7 +214,7 @@ func TestRunHandlesPresses(t *testing.T) {
 			r.press(p.d)
 		}
 		r.sleepUntil(200 * s)
-		require.NoError(t, ignoreCanceled(r.stop()), "Run's result when its context is cancelled (handout: Task 4)")
+		require.NoError(t, ignoreCanceled(r.stop()), "Run's result when its context is cancelled (handout: \"4. The event loop\")")
 		want := `0s NS RED
 0s EW GREEN
 15s EW YELLOW
@@ -235,14 +234,13 @@ func TestRunHandlesPresses(t *testing.T) {
 160.5s NS GREEN
 `
 		require.Equal(t, want, timeline(lights.recorded()),
-			"the commands Run sent, with the time each arrived, for presses of EW at 5 s, NS at 50.5 s and 60 s, EW at 62 s, 73 s, 145 s and 150 s (handout: The buttons, The event loop)")
+			"the commands Run sent, with the time each arrived, for presses of EW at 5 s, NS at 50.5 s and 60 s, EW at 62 s, 73 s, 145 s and 150 s (handout: \"The buttons\", \"The event loop\")")
 	})
 }
 
 // TestRunStopsWhenContextIsDone checks that Run runs until its context is
 // cancelled, then returns at once with ctx.Err() and sends nothing more
-// (Task 4). Give the select a case for ctx.Done(). Handout: Task 4, The
-// event loop.
+// ("4. The event loop"). Give the select a case for ctx.Done(). Handout: "4. The event loop", "The event loop".
 func TestRunStopsWhenContextIsDone(t *testing.T) {
 	requireController(t)
 	synctest.Test(t, func(t *testing.T) {
@@ -250,11 +248,11 @@ func TestRunStopsWhenContextIsDone(t *testing.T) {
 		r := startRun(t, lights)
 		r.sleepUntil(42 * s)
 		err := r.stop()
-		require.ErrorIs(t, err, context.Canceled, "Run must return ctx.Err() when its context is cancelled (handout: Task 4)")
+		require.ErrorIs(t, err, context.Canceled, "Run must return ctx.Err() when its context is cancelled (handout: \"4. The event loop\")")
 		sent := len(lights.recorded())
-		require.Equal(t, 5, sent, "Run must have sent the starting colours and the changes at 30 s and 35 s before it was stopped at 42 s (handout: The event loop)")
+		require.Equal(t, 5, sent, "Run must have sent the starting colours and the changes at 30 s and 35 s before it was stopped at 42 s (handout: \"The event loop\")")
 		time.Sleep(10 * time.Minute)
-		require.Len(t, lights.recorded(), sent, "Run sent commands after it returned; it must stop everything it started before returning (handout: The event loop)")
+		require.Len(t, lights.recorded(), sent, "Run sent commands after it returned; it must stop everything it started before returning (handout: \"The event loop\")")
 	})
 }
 
@@ -281,8 +279,8 @@ func (b *brokenLights) Set(traffic.SetLight) error {
 // TestRunReturnsLightsError checks that Run stops and returns the error
 // when the lights fail, whether at the start or on a later change, and that
 // it returns an error that wraps the lights' error, so that the caller can
-// tell what went wrong with errors.Is (Task 4). A traffic controller that
-// cannot show its colours must not carry on as if it could. Handout: Task 4.
+// tell what went wrong with errors.Is ("4. The event loop"). A traffic controller that
+// cannot show its colours must not carry on as if it could. Handout: "4. The event loop".
 func TestRunReturnsLightsError(t *testing.T) {
 	requireController(t)
 	for _, failAt := range []int{1, 2, 3, 4} {
@@ -297,12 +295,12 @@ func TestRunReturnsLightsError(t *testing.T) {
 				synctest.Wait()
 				select {
 				case err := <-done:
-					require.ErrorIs(t, err, errBroken, "Run's error when Lights.Set fails on call %d must wrap the Set error (handout: Task 4)", failAt)
+					require.ErrorIs(t, err, errBroken, "Run's error when Lights.Set fails on call %d must wrap the Set error (handout: \"4. The event loop\")", failAt)
 					require.Equal(t, failAt, lights.calls, "Run must stop at the first failed Set")
 				default:
 					cancel()
 					synctest.Wait()
-					t.Fatalf("Lights.Set failed on call %d, but Run was still running a minute later; it must return the error (handout: Task 4)", failAt)
+					t.Fatalf("Lights.Set failed on call %d, but Run was still running a minute later; it must return the error (handout: \"4. The event loop\")", failAt)
 				}
 			})
 		})
@@ -313,9 +311,9 @@ func TestRunReturnsLightsError(t *testing.T) {
 // of fake time with random presses of both buttons at random moments, for 20
 // seeds, and checks the timeline of commands against the spec: never both
 // green, never green straight to red, yellow exactly 5 s, every green at
-// least 15 s and exactly as long as the presses say (Task 4). On failure it
+// least 15 s and exactly as long as the presses say ("4. The event loop"). On failure it
 // prints the seed and the end of the timeline; the seeds are fixed, so
-// running the test again replays it. Handout: Task 4, The buttons.
+// running the test again replays it. Handout: "4. The event loop", "The buttons".
 func TestRunRandomPressesKeepTheInvariants(t *testing.T) {
 	requireController(t)
 	for seed := range uint64(20) {
@@ -331,7 +329,7 @@ func TestRunRandomPressesKeepTheInvariants(t *testing.T) {
 				presses = append(presses, p)
 			}
 			end := r.now()
-			require.NoError(t, ignoreCanceled(r.stop()), "Run's result when its context is cancelled (handout: Task 4)")
+			require.NoError(t, ignoreCanceled(r.stop()), "Run's result when its context is cancelled (handout: \"4. The event loop\")")
 			changes := lights.recorded()
 			if v := checkTimeline(changes, presses, end); v != nil {
 				t.Fatalf("seed %d: %v\nthe timeline up to then:\n%s", seed, v, trace(changes, presses, v))

@@ -75,7 +75,7 @@ func (c Color) String() string {
 	return fmt.Sprintf("Color(%d)", uint8(c))
 }
 
-// The timings of the light (handout: The cycle, The buttons).
+// The timings of the light (handout: "The cycle", "The buttons").
 const (
 	// EWGreenTime is how long EW stays green when nobody presses its button.
 	EWGreenTime = 30 * time.Second

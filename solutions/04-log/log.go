@@ -28,7 +28,7 @@ func New(entries ...raft.Entry) (*Log, error) {
 // LastIndex returns the index of the last entry, or 0 if the log is empty.
 func (l *Log) LastIndex() raft.Index {
 	//workshop:todo Return the index of the last entry; 0 for an empty log
-	//workshop:todo (handout: "Indexes and terms").
+	//workshop:todo (handout: "1. Reading the log", "Indexes and terms").
 	return raft.Index(len(l.entries))
 	//workshop:stub return 0
 	//workshop:end
@@ -48,7 +48,7 @@ func (l *Log) LastTerm() raft.Term {
 func (l *Log) Term(i raft.Index) (raft.Term, bool) {
 	//workshop:todo Return the term of the entry at index i. Index 0 is the empty
 	//workshop:todo prefix, with term 0; past the end there is no entry (handout:
-	//workshop:todo "Indexes and terms").
+	//workshop:todo "1. Reading the log", "Indexes and terms").
 	switch {
 	case i == 0:
 		return 0, true
@@ -67,7 +67,7 @@ func (l *Log) Slice(lo, hi raft.Index) ([]raft.Entry, error) {
 	//workshop:todo Return the entries with indexes in [lo, hi), or an error that
 	//workshop:todo names the range when it is not inside [1, LastIndex()+1). Cap
 	//workshop:todo the result so that a later append cannot overwrite it
-	//workshop:todo (handout: "Slices that stay put").
+	//workshop:todo (handout: "2. Slice", "Slices that stay put").
 	if lo < 1 || lo > hi || hi > l.LastIndex()+1 {
 		return nil, fmt.Errorf("raftlog: slice [%d, %d) is out of range: the log holds [1, %d]", lo, hi, l.LastIndex())
 	}
@@ -101,7 +101,7 @@ func (l *Log) Append(prevIndex raft.Index, prevTerm raft.Term, entries []raft.En
 	//workshop:todo does not have prevTerm; skip entries the log already holds;
 	//workshop:todo at the first conflicting or new entry, cut the log there and
 	//workshop:todo append the rest. Return the first index written, or 0
-	//workshop:todo (handout: "Append: the receiver's rules").
+	//workshop:todo (handout: "3. Append", "Append: the receiver's rules").
 	if t, ok := l.Term(prevIndex); !ok || t != prevTerm {
 		return 0, l.conflict(prevIndex, prevTerm)
 	}
@@ -173,7 +173,7 @@ func (l *Log) conflict(prevIndex raft.Index, prevTerm raft.Term) *ConflictError 
 	//workshop:todo Build the hint of §5.3: if the log is shorter than prevIndex,
 	//workshop:todo Term 0 and Index LastIndex()+1; otherwise the term of the entry
 	//workshop:todo at prevIndex and the first index holding that term (handout:
-	//workshop:todo "The conflict hint").
+	//workshop:todo "4. The hint", "The conflict hint").
 	term, ok := l.Term(prevIndex)
 	if !ok {
 		return &ConflictError{PrevIndex: prevIndex, PrevTerm: prevTerm, Index: l.LastIndex() + 1}
@@ -192,8 +192,8 @@ func (l *Log) conflict(prevIndex raft.Index, prevTerm raft.Term) *ConflictError 
 // follower's conflict hint (§5.3).
 func (l *Log) LastIndexOfTerm(t raft.Term) raft.Index {
 	//workshop:todo Find the last entry with term t, or return 0. Terms never
-	//workshop:todo decrease along the log, so you can stop early (handout: "The
-	//workshop:todo conflict hint").
+	//workshop:todo decrease along the log, so you can stop early (handout:
+	//workshop:todo "5. The last entry of a term", "The conflict hint").
 	for i := l.LastIndex(); i > 0; i-- {
 		switch et := l.entries[i-1].Term; {
 		case et == t:
@@ -213,7 +213,7 @@ func (l *Log) LastIndexOfTerm(t raft.Term) raft.Index {
 // equal, the longer log is.
 func (l *Log) IsUpToDate(lastIndex raft.Index, lastTerm raft.Term) bool {
 	//workshop:todo Compare the last terms, then the lengths (§5.4.1; handout:
-	//workshop:todo "Up to date").
+	//workshop:todo "6. Up to date", "Up to date").
 	if lastTerm != l.LastTerm() {
 		return lastTerm > l.LastTerm()
 	}

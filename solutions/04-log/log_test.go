@@ -41,7 +41,7 @@ func termsOf(t testing.TB, l *raftlog.Log) []raft.Term {
 	for i := raft.Index(1); i <= l.LastIndex(); i++ {
 		term, ok := l.Term(i)
 		if !ok {
-			require.FailNow(t, "Term reports no entry inside the log", "Term(%d) reports no entry, but LastIndex is %d (handout: \"Indexes and terms\")", i, l.LastIndex())
+			require.FailNow(t, "Term reports no entry inside the log", "Term(%d) reports no entry, but LastIndex is %d (handout: \"1. Reading the log\", \"Indexes and terms\")", i, l.LastIndex())
 		}
 		terms = append(terms, term)
 	}
@@ -67,7 +67,7 @@ func requireTerms(t testing.TB, want, got []raft.Term, msgAndArgs ...any) {
 func requireConflict(t testing.TB, err error, msg string) *raftlog.ConflictError {
 	t.Helper()
 	var conflict *raftlog.ConflictError
-	require.ErrorAs(t, err, &conflict, "%s: Append must return a *ConflictError when the entry at prevIndex is missing or has another term (Figure 2, AppendEntries rule 2; handout: \"The conflict hint\")", msg)
+	require.ErrorAs(t, err, &conflict, "%s: Append must return a *ConflictError when the entry at prevIndex is missing or has another term (Figure 2, AppendEntries rule 2; handout: \"3. Append\", \"The conflict hint\")", msg)
 	return conflict
 }
 
@@ -80,7 +80,7 @@ func TestEmptyLog(t *testing.T) {
 		assert.Equal(t, raft.Index(0), l.LastIndex(), "%s: LastIndex of an empty log", name)
 		assert.Equal(t, raft.Term(0), l.LastTerm(), "%s: LastTerm of an empty log", name)
 		term, ok := l.Term(0)
-		assert.True(t, ok && term == 0, "%s: Term(0) = %d, %t; want 0, true: index 0 is the empty prefix, whose term is 0 (handout: \"Indexes and terms\")", name, term, ok)
+		assert.True(t, ok && term == 0, "%s: Term(0) = %d, %t; want 0, true: index 0 is the empty prefix, whose term is 0 (handout: \"1. Reading the log\", \"Indexes and terms\")", name, term, ok)
 		term, ok = l.Term(1)
 		assert.True(t, !ok && term == 0, "%s: Term(1) = %d, %t; want 0, false: an empty log has no entry 1", name, term, ok)
 	}
@@ -90,13 +90,15 @@ func TestEmptyLog(t *testing.T) {
 // entries of terms 1, 1, 2: each index reports its entry's term, index 0
 // reports term 0, and indexes past the end report no entry. Handout:
 // "Indexes and terms".
+//
+// Handout: "1. Reading the log".
 func TestTermAndLastIndex(t *testing.T) {
 	l := logOf(t, 1, 1, 2)
 	assert.Equal(t, raft.Index(3), l.LastIndex(), "LastIndex of a log of 3 entries")
 	assert.Equal(t, raft.Term(2), l.LastTerm(), "LastTerm of the log 1,1,2")
 	for i, want := range []raft.Term{0, 1, 1, 2} {
 		term, ok := l.Term(raft.Index(i))
-		assert.True(t, ok && term == want, "Term(%d) = %d, %t; want %d, true (handout: \"Indexes and terms\")", i, term, ok, want)
+		assert.True(t, ok && term == want, "Term(%d) = %d, %t; want %d, true (handout: \"1. Reading the log\", \"Indexes and terms\")", i, term, ok, want)
 	}
 	for _, i := range []raft.Index{4, 5, 1 << 62} {
 		term, ok := l.Term(i)
@@ -108,6 +110,8 @@ func TestTermAndLastIndex(t *testing.T) {
 // empty result for lo == hi (even just past the end), and an error, not a
 // panic, for a range outside [1, LastIndex()+1). Handout: "Slices that stay
 // put".
+//
+// Handout: "2. Slice".
 func TestSlice(t *testing.T) {
 	l := logOf(t, 1, 1, 2, 3)
 	for _, r := range [][2]raft.Index{{1, 5}, {2, 4}, {4, 5}, {3, 3}, {5, 5}} {
@@ -118,14 +122,14 @@ func TestSlice(t *testing.T) {
 	}
 	for _, r := range [][2]raft.Index{{0, 2}, {0, 0}, {3, 2}, {1, 6}, {6, 6}, {5, 1 << 62}} {
 		got, err := l.Slice(r[0], r[1])
-		assert.Error(t, err, "Slice(%d, %d) of a log holding [1, 4] is out of range and must return an error (handout: \"Slices that stay put\")", r[0], r[1])
+		assert.Error(t, err, "Slice(%d, %d) of a log holding [1, 4] is out of range and must return an error (handout: \"2. Slice\", \"Slices that stay put\")", r[0], r[1])
 		assert.Nil(t, got, "Slice(%d, %d) returned entries with its error", r[0], r[1])
 	}
 }
 
 // TestSliceStaysPut checks that entries returned by Slice never change when
 // the log changes later: a leader sends them in a message while its log
-// moves on. Handout: "Slices that stay put".
+// moves on. Handout: "2. Slice", "Slices that stay put".
 func TestSliceStaysPut(t *testing.T) {
 	l := logOf(t, 1, 1, 1)
 	got, err := l.Slice(1, 3)
@@ -185,6 +189,8 @@ func TestAppendNoHoles(t *testing.T) {
 // an entry of another term than prevTerm is rejected and changes nothing.
 // Figure 2, AppendEntries rule 2; the Log Matching Property, §5.3. Handout:
 // "Append: the receiver's rules".
+//
+// Handout: "3. Append".
 func TestAppendPrevTermMustMatch(t *testing.T) {
 	l := logOf(t, 1, 1, 2)
 	_, err := l.Append(3, 3, entries(4, 3))
@@ -199,6 +205,8 @@ func TestAppendPrevTermMustMatch(t *testing.T) {
 // later one never truncates the entries the later one added. Figure 2,
 // AppendEntries rule 3 deletes only on a conflict. Handout: "Append: the
 // receiver's rules".
+//
+// Handout: "3. Append".
 func TestAppendIsIdempotent(t *testing.T) {
 	l := logOf(t, 1)
 	_, err := l.Append(1, 1, entries(2, 1, 2, 2))
@@ -212,7 +220,7 @@ func TestAppendIsIdempotent(t *testing.T) {
 	first, err = l.Append(1, 1, entries(2, 1))
 	require.NoError(t, err, "a delayed Append(1, 1, [2/1]) that the log already holds")
 	assert.Equal(t, raft.Index(0), first, "a delayed append the log already holds writes nothing and returns 0")
-	equalTerms(t, []raft.Term{1, 1, 2, 2}, termsOf(t, l), "a delayed, shorter append must not truncate entries that match (Figure 2, AppendEntries rule 3 deletes only on a conflict; handout: \"Append: the receiver's rules\")")
+	equalTerms(t, []raft.Term{1, 1, 2, 2}, termsOf(t, l), "a delayed, shorter append must not truncate entries that match (Figure 2, AppendEntries rule 3 deletes only on a conflict; handout: \"3. Append\", \"Append: the receiver's rules\")")
 }
 
 // TestHeartbeat checks an append with no entries, the leader's heartbeat:
@@ -262,6 +270,8 @@ func TestAppendDeletesConflict(t *testing.T) {
 // than 0, with an error that is not a *ConflictError, and changes nothing.
 // A leader never sends these: they are bugs, not conflicts. Handout:
 // "Append: the receiver's rules".
+//
+// Handout: "3. Append".
 func TestAppendRejectsMalformed(t *testing.T) {
 	l := logOf(t, 1, 2, 2)
 	for name, c := range map[string]struct {
@@ -291,6 +301,8 @@ func TestAppendRejectsMalformed(t *testing.T) {
 // Index is LastIndex()+1; otherwise Term is the term of the entry at
 // prevIndex and Index the first index holding that term. Handout: "The
 // conflict hint".
+//
+// Handout: "4. The hint".
 func TestConflictHint(t *testing.T) {
 	l := logOf(t, 1, 1, 1, 4, 4, 5, 5) // Figure 7's leader log up to index 7
 	for _, c := range []struct {
@@ -308,14 +320,14 @@ func TestConflictHint(t *testing.T) {
 	} {
 		_, err := l.Append(c.prevIndex, c.prevTerm, nil)
 		got := requireConflict(t, err, fmt.Sprintf("Append(%d, %d, nil) to the log 1,1,1,4,4,5,5", c.prevIndex, c.prevTerm))
-		assert.Equal(t, c.want, *got, "the hint for Append(%d, %d, nil) to the log 1,1,1,4,4,5,5 (handout: \"The conflict hint\")", c.prevIndex, c.prevTerm)
+		assert.Equal(t, c.want, *got, "the hint for Append(%d, %d, nil) to the log 1,1,1,4,4,5,5 (handout: \"4. The hint\", \"The conflict hint\")", c.prevIndex, c.prevTerm)
 		assert.NotEmpty(t, got.Error(), "the conflict's message")
 	}
 }
 
 // TestLastIndexOfTerm checks LastIndexOfTerm, which a leader uses to act on
 // a follower's hint: the index of the last entry of a term, or 0 if the log
-// holds none of it. Handout: "The conflict hint".
+// holds none of it. Handout: "5. The last entry of a term", "The conflict hint".
 func TestLastIndexOfTerm(t *testing.T) {
 	l := logOf(t, 1, 1, 1, 4, 4, 5, 5, 6, 6, 6) // Figure 7's leader log
 	for term, want := range map[raft.Term]raft.Index{1: 3, 2: 0, 3: 0, 4: 5, 5: 7, 6: 10, 7: 0, 0: 0} {
@@ -328,6 +340,8 @@ func TestLastIndexOfTerm(t *testing.T) {
 // whose last entry has a later term is more up-to-date; with equal last
 // terms, the longer log is; a log exactly as up-to-date counts. Handout:
 // "Up to date".
+//
+// Handout: "6. Up to date".
 func TestIsUpToDate(t *testing.T) {
 	l := logOf(t, 1, 1, 2, 2) // last entry 4/2
 	for _, c := range []struct {
@@ -393,7 +407,7 @@ func repair(t *testing.T, leader, follower *raftlog.Log, useHint bool) int {
 		default:
 			next = conflict.Index
 		}
-		require.Less(t, next-1, conflict.PrevIndex, "the hint must make the leader back up: Append(%d, …) was rejected with %+v (handout: \"The conflict hint\")", conflict.PrevIndex, *conflict)
+		require.Less(t, next-1, conflict.PrevIndex, "the hint must make the leader back up: Append(%d, …) was rejected with %+v (handout: \"4. The hint\", \"The conflict hint\")", conflict.PrevIndex, *conflict)
 	}
 	require.FailNow(t, "the repair did not finish within 20 appends")
 	return 0
@@ -619,7 +633,7 @@ func checkHint(t *testing.T, l *raftlog.Log, prevIndex raft.Index, c *raftlog.Co
 	t.Helper()
 	require.Equal(t, prevIndex, c.PrevIndex, "the conflict's PrevIndex")
 	if c.Term == 0 {
-		require.True(t, prevIndex > l.LastIndex() && c.Index == l.LastIndex()+1, "hint %+v: Term 0 means the log is too short, and then Index must be LastIndex()+1 = %d (handout: \"The conflict hint\")", *c, l.LastIndex()+1)
+		require.True(t, prevIndex > l.LastIndex() && c.Index == l.LastIndex()+1, "hint %+v: Term 0 means the log is too short, and then Index must be LastIndex()+1 = %d (handout: \"4. The hint\", \"The conflict hint\")", *c, l.LastIndex()+1)
 		return
 	}
 	require.Equal(t, c.Term, mustTerm(t, l, prevIndex), "hint %+v: Term must be the term of the entry at prevIndex", *c)

@@ -261,7 +261,7 @@ func (n *Node) broadcastAppend() {
 // that is what batches them.
 func (n *Node) sendPendingAppends() {
 	//workshop:todo Send an AppendEntries to every follower whose nextIndex is
-	//workshop:todo not past the leader's last entry (handout: "Task 2").
+	//workshop:todo not past the leader's last entry (handout: "2. Sending what is pending").
 	for _, peer := range n.peers {
 		if pr := n.progress[peer]; pr != nil && pr.next <= n.log.LastIndex() {
 			n.sendAppend(peer)
@@ -277,7 +277,7 @@ func (n *Node) sendAppend(to raft.NodeID) {
 	//workshop:todo Send the follower an AppendEntries that follows the entry just
 	//workshop:todo before its nextIndex, with at most MaxEntriesPerMessage entries
 	//workshop:todo (n.entries reads them), and move nextIndex past what you sent
-	//workshop:todo (handout: "Task 1").
+	//workshop:todo (handout: "1. Sending entries").
 	pr := n.progress[to]
 	prevIndex := pr.next - 1
 	prevTerm, _ := n.log.Term(prevIndex)
@@ -306,7 +306,7 @@ func (n *Node) handleAppendEntries(from raft.NodeID, ae raft.AppendEntries) erro
 	//workshop:todo refuse with its hint; on any other error, return it. On success,
 	//workshop:todo mark what was written for the next Ready (n.markUnstable) and
 	//workshop:todo answer with MatchIndex = PrevLogIndex + len(Entries), echoing
-	//workshop:todo Context (Figure 2, AppendEntries receiver; handout: "Task 3").
+	//workshop:todo Context (Figure 2, AppendEntries receiver; handout: "3. Answering AppendEntries").
 	first, err := n.log.Append(ae.PrevLogIndex, ae.PrevLogTerm, ae.Entries)
 	var conflict *raftlog.ConflictError
 	switch {
@@ -336,7 +336,7 @@ func (n *Node) handleAppendResponse(from raft.NodeID, resp raft.AppendEntriesRes
 	//workshop:todo On success, raise matchIndex (never lower it: responses arrive
 	//workshop:todo late and twice) and keep nextIndex past it. On a refusal, back
 	//workshop:todo up nextIndex with the follower's hint (§5.3), never below
-	//workshop:todo matchIndex+1, and send again (handout: "Task 4").
+	//workshop:todo matchIndex+1, and send again (handout: "4. Handling the answer").
 	pr := n.progress[from]
 	if n.role != raft.Leader || pr == nil {
 		return

@@ -23,7 +23,7 @@ func TestDecodeCommand(t *testing.T) {
 		core.Delete(""),
 	} {
 		got, err := core.DecodeCommand(c.Encode())
-		require.NoError(t, err, "decoding %s encoded as %q (handout: 4. The state machine)", c, c.Encode())
+		require.NoError(t, err, "decoding %s encoded as %q (handout: \"4. The state machine\")", c, c.Encode())
 		require.Equal(t, c, got, "decoding %s encoded as %q should give the command back", c, c.Encode())
 	}
 	require.Equal(t, []byte("S\x01kv1"), core.Set("k", "v1").Encode(), "the documented encoding of SET \"k\" \"v1\"")
@@ -43,11 +43,12 @@ func TestDecodeCommandRejectsMalformed(t *testing.T) {
 		{"no key length", "S", "no valid key length"},
 		{"overlong key length", "D\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", "no valid key length"},
 		{"key past the end", "S\x05ab", "runs past the end"},
+		{"huge key length", "S\xff\xff\xff\xff\xff\xff\xff\xff\x7fab", "runs past the end"},
 		{"bytes after a DEL's key", "D\x01kextra", "after its key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := core.DecodeCommand([]byte(tc.data))
-			require.ErrorIs(t, err, core.ErrMalformedCommand, "decoding %q should fail with an error wrapping ErrMalformedCommand (handout: 4. The state machine)", tc.data)
+			require.ErrorIs(t, err, core.ErrMalformedCommand, "decoding %q should fail with an error wrapping ErrMalformedCommand (handout: \"4. The state machine\")", tc.data)
 			require.ErrorContains(t, err, tc.want, "the error for %q should say what is wrong", tc.data)
 		})
 	}
@@ -95,7 +96,7 @@ func TestApplierAppliesInOrderOnce(t *testing.T) {
 		command(3, core.Set("b", "2")),
 		command(4, core.Delete("a")),
 	}
-	require.NoError(t, a.Apply(first), "applying entries 1 to 4 (handout: 4. The state machine)")
+	require.NoError(t, a.Apply(first), "applying entries 1 to 4 (handout: \"4. The state machine\")")
 	require.Equal(t, raft.Index(4), a.Applied(), "Applied after entries 1 to 4, the no-op included")
 	require.Equal(t, map[string]string{"b": "2"}, store.Snapshot(), "the store after SET a, no-op, SET b, DEL a")
 
@@ -133,7 +134,7 @@ func TestApplierReportsOutcomes(t *testing.T) {
 		{Index: 2, Term: 1, Data: core.Delete("k").Encode()},
 		{Index: 3, Term: 2, Data: core.Set("k", "from term 2").Encode()},
 		{Index: 4, Term: 2, Data: []byte("X")},
-	}), "applying entries 1 to 4 (handout: 4. The state machine)")
+	}), "applying entries 1 to 4 (handout: \"4. The state machine\")")
 
 	require.Len(t, results, 4, "every tracked proposal should get its result when its index applies")
 	require.NoError(t, results[1].Err, "the SET proposed at index 1 applied")

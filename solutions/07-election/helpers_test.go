@@ -114,7 +114,7 @@ func waitLeader(t *testing.T, net *raftnet.Network, members []raft.NodeID, bound
 		st := net.Node(id).Status()
 		statuses[i] = fmt.Sprintf("node %d: %s in term %d following %d", id, st.Role, st.Term, st.Leader)
 	}
-	require.FailNow(t, "no leader", "nodes %v elected no stable leader within %d ticks; now %s (§5.2; handout: 1. The election timer to 4. Counting votes)", members, bound, strings.Join(statuses, ", "))
+	require.FailNow(t, "no leader", "nodes %v elected no stable leader within %d ticks; now %s (§5.2; handout: \"1. The election timer\" to \"4. Counting votes\")", members, bound, strings.Join(statuses, ", "))
 	return raft.None, 0
 }
 
@@ -128,7 +128,7 @@ func tickUntil(t *testing.T, net *raftnet.Network, id raft.NodeID, role raft.Rol
 			return
 		}
 	}
-	require.FailNow(t, "no election", "node %d did not become a %s within %d ticks of its own: its election timer should run out within %d ticks and make it campaign (Figure 2, Rules for Servers, Followers; handout: 1. The election timer, 2. Campaign)", id, role, bound, maxElectionTimeout)
+	require.FailNow(t, "no election", "node %d did not become a %s within %d ticks of its own: its election timer should run out within %d ticks and make it campaign (Figure 2, Rules for Servers, Followers; handout: \"1. The election timer\", \"2. Campaign\")", id, role, bound, maxElectionTimeout)
 }
 
 // voteResponses returns the in-flight RequestVote responses to candidate,

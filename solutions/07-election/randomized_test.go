@@ -187,7 +187,7 @@ func runSchedule(t *testing.T, seed uint64) {
 	var index raft.Index
 	for tick := 0; index == 0 || !everyNodeCommitted(net, index); tick++ {
 		require.Less(t, tick, 100,
-			"seed %d: after the network healed, the cluster should elect a leader and commit a proposal on every node within 100 ticks (§5.2; handout: 1. The election timer to 5. The no-op); replay with -run 'TestRandomized/seed=%d$'", seed, seed)
+			"seed %d: after the network healed, the cluster should elect a leader and commit a proposal on every node within 100 ticks (§5.2; handout: \"1. The election timer\" to \"5. The no-op\"); replay with -run 'TestRandomized/seed=%d$'", seed, seed)
 		require.NoError(t, net.Tick())
 		require.NoError(t, net.DeliverAll())
 		c.check()

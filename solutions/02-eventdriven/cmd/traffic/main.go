@@ -5,18 +5,22 @@
 //	go run ./cmd/traffic -buttons 127.0.0.1:9000 -ew 127.0.0.1:9001 -ns 127.0.0.1:9002
 //
 // Start the two lights (cmd/light) first: a command sent before a light
-// listens is lost. Press buttons with cmd/button. Stop it with Ctrl-C.
+// listens is lost. Press buttons with cmd/button, or type EW or NS and Enter
+// in the controller's own terminal. Stop it with Ctrl-C.
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	traffic "raftgo/solutions/02-eventdriven"
@@ -55,7 +59,7 @@ func run(ctx context.Context, buttonsAddr, ewAddr, nsAddr string) error {
 			return fmt.Errorf("the %v light: %w", d, err)
 		}
 	}
-	log.Printf("listening for button presses on %v", conn.LocalAddr())
+	log.Printf("listening for button presses on %v; or type EW or NS and Enter", conn.LocalAddr())
 
 	ctx, cancel := context.WithCancel(ctx)
 	presses := make(chan traffic.Direction)
@@ -66,6 +70,9 @@ func run(ctx context.Context, buttonsAddr, ewAddr, nsAddr string) error {
 	}()
 	stopClosing := context.AfterFunc(ctx, func() { conn.Close() }) // unblocks ReadFrom
 	defer stopClosing()
+	// A read from the terminal cannot be interrupted, so this reader is not
+	// waited for: it ends with the program, which exits once Run returns.
+	go readTyped(ctx, os.Stdin, presses)
 
 	err = traffic.Run(ctx, presses, lights)
 	cancel()
@@ -96,6 +103,30 @@ func readPresses(ctx context.Context, conn net.PacketConn, presses chan<- traffi
 		log.Printf("button %v pressed (from %v)", p.Direction, from)
 		select {
 		case presses <- p.Direction:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// readTyped reads button presses typed on in, "EW" or "NS" a line in any
+// case, and sends them to presses until ctx is done or in ends. It logs
+// and skips other lines.
+func readTyped(ctx context.Context, in io.Reader, presses chan<- traffic.Direction) {
+	lines := bufio.NewScanner(in)
+	for lines.Scan() {
+		text := strings.ToUpper(strings.TrimSpace(lines.Text()))
+		if text == "" {
+			continue
+		}
+		d, err := traffic.ParseDirection(text)
+		if err != nil {
+			log.Printf("typed %q: %v", lines.Text(), err)
+			continue
+		}
+		log.Printf("button %v pressed (typed)", d)
+		select {
+		case presses <- d:
 		case <-ctx.Done():
 			return
 		}
