@@ -286,26 +286,30 @@ func (n *Node) advance() error {
 	//workshop:todo there is something to save. Then send the messages (n.transport.Send).
 	//workshop:todo Then apply: restore the snapshot if there is one (n.restore), then
 	//workshop:todo apply the committed entries (n.sm.apply, with n.confChange). Wrap every
-	//workshop:todo error with what failed and at which index (Figure 2: "Persistent state
-	//workshop:todo … updated on stable storage before responding to RPCs").
-	if rd.Snapshot != nil {
-		if err := n.storage.SaveSnapshot(*rd.Snapshot); err != nil {
-			return fmt.Errorf("raftkv: node %d: persist the snapshot at index %d: %w", n.id, rd.Snapshot.LastIncludedIndex, err)
+	//workshop:todo error with what failed (n.errorf) (Figure 2: "Persistent state …
+	//workshop:todo updated on stable storage before responding to RPCs").
+	if snap := rd.Snapshot; snap != nil {
+		if err := n.storage.SaveSnapshot(*snap); err != nil {
+			return n.errorf("persist snapshot %d: %w",
+				snap.LastIncludedIndex, err)
 		}
 	}
 	if !rd.HardState.IsZero() || len(rd.Entries) > 0 {
-		if err := n.storage.Save(rd.HardState, rd.Entries); err != nil {
-			return fmt.Errorf("raftkv: node %d: persist %d entries and hard state %+v: %w", n.id, len(rd.Entries), rd.HardState, err)
+		err := n.storage.Save(rd.HardState, rd.Entries)
+		if err != nil {
+			return n.errorf("persist %d entries: %w",
+				len(rd.Entries), err)
 		}
 	}
 	n.transport.Send(rd.Messages...)
-	if rd.Snapshot != nil {
-		if err := n.restore(*rd.Snapshot); err != nil {
+	if snap := rd.Snapshot; snap != nil {
+		if err := n.restore(*snap); err != nil {
 			return err
 		}
 	}
-	if err := n.sm.apply(rd.CommittedEntries, n.confChange); err != nil {
-		return fmt.Errorf("raftkv: node %d: %w", n.id, err)
+	err := n.sm.apply(rd.CommittedEntries, n.confChange)
+	if err != nil {
+		return n.errorf("%w", err)
 	}
 	//workshop:stub _ = rd
 	//workshop:end
@@ -314,12 +318,17 @@ func (n *Node) advance() error {
 	return nil
 }
 
+// errorf returns an error that names the node.
+func (n *Node) errorf(format string, args ...any) error {
+	return fmt.Errorf("raftkv: node %d: "+format, append([]any{n.id}, args...)...)
+}
+
 // restore replaces the state machine's state with a snapshot's. Proposals
 // waiting on entries the snapshot covers learn nothing more of them: their
 // outcome is unknown. The others keep waiting.
 func (n *Node) restore(snap raft.Snapshot) error {
 	if err := n.sm.restore(snap); err != nil {
-		return fmt.Errorf("raftkv: node %d: %w", n.id, err)
+		return n.errorf("%w", err)
 	}
 	for index, p := range n.waiting {
 		if index <= snap.LastIncludedIndex {
@@ -396,7 +405,7 @@ func (n *Node) Stop(ctx context.Context) error {
 	case <-n.done:
 		return n.err
 	case <-ctx.Done():
-		return fmt.Errorf("raftkv: node %d did not stop: %w", n.id, ctx.Err())
+		return n.errorf("did not stop: %w", ctx.Err())
 	}
 	//workshop:stub return errors.New("Stop does not wait for the loop yet (handout: \"4. Shutdown\")")
 	//workshop:end
