@@ -15,7 +15,7 @@ type Peer struct {
 // String returns the peer in its flag form, "ID=host:port".
 func (p Peer) String() string {
 	// TODO: Format the peer as ID=host:port, the form ParseCluster reads
-	// (handout: "Task 1: the cluster flag").
+	// (handout: "1. The cluster flag").
 	return ""
 }
 
@@ -34,7 +34,7 @@ type Cluster []Peer
 func ParseCluster(s string) (Cluster, error) {
 	// TODO: Reject an empty list, split s at the commas, parse each pair
 	// with parsePeer, reject duplicate IDs and duplicate addresses, and
-	// sort the result by ID (handout: "Task 1: the cluster flag").
+	// sort the result by ID (handout: "1. The cluster flag").
 	return nil, errors.New("not implemented")
 }
 
@@ -43,30 +43,30 @@ func parsePeer(pair string) (Peer, error) {
 	// TODO: Split the pair at "=", parse the ID with strconv.ParseUint
 	// (0 is None, not a server) and the address with net.SplitHostPort
 	// (the host must not be empty, the port must be a number from 1 to
-	// 65535). Quote the pair in every error (handout: "Task 1: the
-	// cluster flag").
+	// 65535). Quote the pair in every error (handout:
+	// "1. The cluster flag").
 	return Peer{}, errors.New("not implemented")
 }
 
 // IDs returns the IDs of the cluster's servers, in the cluster's order.
 func (c Cluster) IDs() []NodeID {
-	// TODO: Collect the peers' IDs into a new slice (handout: "Task 1: the
-	// cluster flag").
+	// TODO: Collect the peers' IDs into a new slice (handout:
+	// "1. The cluster flag").
 	return nil
 }
 
 // Addr returns the address of the server with the given ID, and whether the
 // cluster has such a server.
 func (c Cluster) Addr(id NodeID) (string, bool) {
-	// TODO: Find the peer with this ID (handout: "Task 1: the cluster flag").
+	// TODO: Find the peer with this ID (handout: "1. The cluster flag").
 	return "", false
 }
 
 // String returns the cluster in the flag form ParseCluster reads: for a
 // cluster that ParseCluster accepts, ParseCluster(c.String()) gives back c.
 func (c Cluster) String() string {
-	// TODO: Join the peers' flag forms with commas (handout: "Task 1: the
-	// cluster flag").
+	// TODO: Join the peers' flag forms with commas (handout:
+	// "1. The cluster flag").
 	return ""
 }
 
@@ -95,6 +95,6 @@ func (c Config) Validate() error {
 	// TODO: Check each rule of the doc comment, in its order, and return an
 	// error that names the field and its value, such as "raft: config:
 	// HeartbeatTicks is 0; it must be at least 1". A map or a sorted copy
-	// finds duplicates (handout: "Task 2: validating a Config").
+	// finds duplicates (handout: "2. Validating a Config").
 	return errors.New("not implemented")
 }

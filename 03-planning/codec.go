@@ -82,7 +82,7 @@ func AppendMessage(buf []byte, m Message) ([]byte, error) {
 	// on m.Body picks the fields. A Body this package does not define
 	// (nil, a pointer, another type) is an error wrapping ErrUnknownKind;
 	// entries and snapshots over the limits are errors too, so that Marshal
-	// never produces what Unmarshal rejects (handout: "Task 3: encoding").
+	// never produces what Unmarshal rejects (handout: "3. Encoding").
 	return buf, errors.New("not implemented")
 }
 
@@ -98,7 +98,7 @@ func appendBool(buf []byte, b bool) []byte {
 func appendEntries(buf []byte, entries []Entry) ([]byte, error) {
 	// TODO: Refuse more than MaxMessageEntries entries (wrap ErrTooLarge), then
 	// append the count and each entry; say which entry failed, as in
-	// "entry 3: ..." (handout: "Task 3: encoding").
+	// "entry 3: ..." (handout: "3. Encoding").
 	return buf, errors.New("not implemented")
 }
 
@@ -106,7 +106,7 @@ func appendEntries(buf []byte, entries []Entry) ([]byte, error) {
 func appendEntry(buf []byte, e Entry) ([]byte, error) {
 	// TODO: Refuse an unknown Type (wrap ErrUnknownEntryType) and Data longer
 	// than MaxEntryDataSize (wrap ErrTooLarge), then append the fields
-	// (handout: "Task 3: encoding").
+	// (handout: "3. Encoding").
 	return buf, errors.New("not implemented")
 }
 
@@ -115,7 +115,7 @@ func appendEntry(buf []byte, e Entry) ([]byte, error) {
 func appendSnapshot(buf []byte, s Snapshot) ([]byte, error) {
 	// TODO: Refuse more than MaxVoters voters and Data longer than
 	// MaxSnapshotDataSize (wrap ErrTooLarge), then append the fields
-	// (handout: "Task 3: encoding").
+	// (handout: "3. Encoding").
 	return buf, errors.New("not implemented")
 }
 
@@ -133,7 +133,7 @@ func MarshalEntry(e Entry) ([]byte, error) {
 // then Term, Vote and Commit.
 func MarshalHardState(h HardState) []byte {
 	// TODO: Append the version byte and the three fields as uvarints
-	// (handout: "Task 3: encoding").
+	// (handout: "3. Encoding").
 	return nil
 }
 
@@ -157,7 +157,7 @@ func Unmarshal(data []byte) (Message, error) {
 	// (decoder.message), and nothing after it (decoder.finish). Check the
 	// decoder's error once the kind is read, and once at the end; prefix
 	// the first with "raft: decode message: " and the second with
-	// "raft: decode <kind>: " (handout: "Task 4: decoding").
+	// "raft: decode <kind>: " (handout: "4. Decoding").
 	return Message{}, errors.New("not implemented")
 }
 
@@ -176,7 +176,7 @@ func UnmarshalEntry(data []byte) (Entry, error) {
 // UnmarshalHardState decodes a hard state that MarshalHardState encoded.
 func UnmarshalHardState(data []byte) (HardState, error) {
 	// TODO: Decode as UnmarshalEntry does: the version, Term, Vote and Commit,
-	// then nothing (handout: "Task 4: decoding").
+	// then nothing (handout: "4. Decoding").
 	return HardState{}, errors.New("not implemented")
 }
 
@@ -220,7 +220,7 @@ func (d *decoder) fail(at int, what string, err error) {
 func (d *decoder) uint8(what string) uint8 {
 	// TODO: Once d.err is set, return 0 and read nothing: every read does. Else
 	// read the next byte, or fail with io.ErrUnexpectedEOF when there is
-	// none (handout: "Task 4: decoding").
+	// none (handout: "4. Decoding").
 	return 0
 }
 
@@ -229,15 +229,15 @@ func (d *decoder) uvarint(what string) uint64 {
 	// TODO: Once d.err is set, return 0 and read nothing. Else read a uvarint
 	// with binary.Uvarint. Its second result tells a
 	// truncated input (fail with io.ErrUnexpectedEOF) from one that
-	// overflows 64 bits (fail with ErrMalformed) (handout: "Task 4:
-	// decoding").
+	// overflows 64 bits (fail with ErrMalformed) (handout:
+	// "4. Decoding").
 	return 0
 }
 
 // bool reads a bool: one byte, 0 or 1.
 func (d *decoder) bool(what string) bool {
 	// TODO: Read a byte; any value but 0 and 1 is ErrMalformed (handout:
-	// "Task 4: decoding").
+	// "4. Decoding").
 	return false
 }
 
@@ -249,8 +249,8 @@ func (d *decoder) count(what string, limit, minSize int) int {
 	// TODO: Read the length as a uvarint. Compare it first with limit
 	// (ErrTooLarge), then with what the bytes left could hold
 	// (io.ErrUnexpectedEOF), and only then convert it to an int: it is
-	// untrusted, and may be 2^64-1 (handout: "Task 4: decoding" and
-	// "Task 5: hostile input").
+	// untrusted, and may be 2^64-1 (handout: "4. Decoding" and
+	// "5. Hostile input").
 	return 0
 }
 
@@ -260,21 +260,21 @@ func (d *decoder) bytes(what string, limit int) []byte {
 	// TODO: Read the length as a uvarint and check it as count does, first
 	// against limit, then against the bytes left, before you copy
 	// anything. Copy: the result must not share memory with the input
-	// (handout: "Task 4: decoding" and "Task 5: hostile input").
+	// (handout: "4. Decoding" and "5. Hostile input").
 	return nil
 }
 
 // version reads the version byte and checks that it is FormatVersion.
 func (d *decoder) version() {
 	// TODO: Read a byte; fail with ErrUnknownVersion if it is not FormatVersion
-	// (handout: "Task 4: decoding").
+	// (handout: "4. Decoding").
 }
 
 // kind reads a message's kind byte and checks that it names a kind of
 // message, from KindRequestVote to KindPreVoteResponse.
 func (d *decoder) kind() Kind {
 	// TODO: Read a byte; fail with ErrUnknownKind if it is not one of the kinds
-	// (handout: "Task 4: decoding").
+	// (handout: "4. Decoding").
 	return KindInvalid
 }
 
@@ -282,8 +282,8 @@ func (d *decoder) kind() Kind {
 // decoder.kind accepted.
 func (d *decoder) message(kind Kind) Message {
 	// TODO: Read From, To and Term, then switch on kind to read the body's
-	// fields in the order AppendMessage wrote them (handout: "Task 4:
-	// decoding").
+	// fields in the order AppendMessage wrote them (handout:
+	// "4. Decoding").
 	return Message{}
 }
 
@@ -291,7 +291,7 @@ func (d *decoder) message(kind Kind) Message {
 func (d *decoder) entries() []Entry {
 	// TODO: Read the count (at most MaxMessageEntries, each at least
 	// minEntrySize bytes), then each entry. On the first error, prefix it
-	// with "entry <i>: " and stop (handout: "Task 4: decoding").
+	// with "entry <i>: " and stop (handout: "4. Decoding").
 	return nil
 }
 
@@ -299,7 +299,7 @@ func (d *decoder) entries() []Entry {
 func (d *decoder) entry() Entry {
 	// TODO: Read Term, Index, Type (fail with ErrUnknownEntryType unless it is
 	// EntryCommand or EntryConfChange) and Data (at most MaxEntryDataSize
-	// bytes) (handout: "Task 4: decoding").
+	// bytes) (handout: "4. Decoding").
 	return Entry{}
 }
 
@@ -307,12 +307,12 @@ func (d *decoder) entry() Entry {
 func (d *decoder) snapshot() Snapshot {
 	// TODO: Read LastIncludedIndex, LastIncludedTerm, the voters (a count of at
 	// most MaxVoters, then each ID) and Data (at most MaxSnapshotDataSize
-	// bytes) (handout: "Task 4: decoding").
+	// bytes) (handout: "4. Decoding").
 	return Snapshot{}
 }
 
 // finish checks that the input has no bytes left.
 func (d *decoder) finish() {
 	// TODO: Fail with ErrTrailingData if bytes are left after the encoding
-	// (handout: "Task 4: decoding").
+	// (handout: "4. Decoding").
 }

@@ -20,7 +20,7 @@ type Peer struct {
 // String returns the peer in its flag form, "ID=host:port".
 func (p Peer) String() string {
 	//workshop:todo Format the peer as ID=host:port, the form ParseCluster reads
-	//workshop:todo (handout: "Task 1: the cluster flag").
+	//workshop:todo (handout: "1. The cluster flag").
 	return strconv.FormatUint(uint64(p.ID), 10) + "=" + p.Addr
 	//workshop:stub return ""
 	//workshop:end
@@ -41,7 +41,7 @@ type Cluster []Peer
 func ParseCluster(s string) (Cluster, error) {
 	//workshop:todo Reject an empty list, split s at the commas, parse each pair
 	//workshop:todo with parsePeer, reject duplicate IDs and duplicate addresses, and
-	//workshop:todo sort the result by ID (handout: "Task 1: the cluster flag").
+	//workshop:todo sort the result by ID (handout: "1. The cluster flag").
 	if strings.TrimSpace(s) == "" {
 		return nil, errors.New(`raft: parse cluster: empty list; want ID=host:port pairs separated by commas, such as "1=localhost:7001,2=localhost:7002"`)
 	}
@@ -73,8 +73,8 @@ func parsePeer(pair string) (Peer, error) {
 	//workshop:todo Split the pair at "=", parse the ID with strconv.ParseUint
 	//workshop:todo (0 is None, not a server) and the address with net.SplitHostPort
 	//workshop:todo (the host must not be empty, the port must be a number from 1 to
-	//workshop:todo 65535). Quote the pair in every error (handout: "Task 1: the
-	//workshop:todo cluster flag").
+	//workshop:todo 65535). Quote the pair in every error (handout:
+	//workshop:todo "1. The cluster flag").
 	idText, addr, ok := strings.Cut(pair, "=")
 	if !ok {
 		return Peer{}, fmt.Errorf("%q: want ID=host:port", pair)
@@ -103,8 +103,8 @@ func parsePeer(pair string) (Peer, error) {
 
 // IDs returns the IDs of the cluster's servers, in the cluster's order.
 func (c Cluster) IDs() []NodeID {
-	//workshop:todo Collect the peers' IDs into a new slice (handout: "Task 1: the
-	//workshop:todo cluster flag").
+	//workshop:todo Collect the peers' IDs into a new slice (handout:
+	//workshop:todo "1. The cluster flag").
 	ids := make([]NodeID, len(c))
 	for i, p := range c {
 		ids[i] = p.ID
@@ -117,7 +117,7 @@ func (c Cluster) IDs() []NodeID {
 // Addr returns the address of the server with the given ID, and whether the
 // cluster has such a server.
 func (c Cluster) Addr(id NodeID) (string, bool) {
-	//workshop:todo Find the peer with this ID (handout: "Task 1: the cluster flag").
+	//workshop:todo Find the peer with this ID (handout: "1. The cluster flag").
 	for _, p := range c {
 		if p.ID == id {
 			return p.Addr, true
@@ -131,8 +131,8 @@ func (c Cluster) Addr(id NodeID) (string, bool) {
 // String returns the cluster in the flag form ParseCluster reads: for a
 // cluster that ParseCluster accepts, ParseCluster(c.String()) gives back c.
 func (c Cluster) String() string {
-	//workshop:todo Join the peers' flag forms with commas (handout: "Task 1: the
-	//workshop:todo cluster flag").
+	//workshop:todo Join the peers' flag forms with commas (handout:
+	//workshop:todo "1. The cluster flag").
 	pairs := make([]string, len(c))
 	for i, p := range c {
 		pairs[i] = p.String()
@@ -167,7 +167,7 @@ func (c Config) Validate() error {
 	//workshop:todo Check each rule of the doc comment, in its order, and return an
 	//workshop:todo error that names the field and its value, such as "raft: config:
 	//workshop:todo HeartbeatTicks is 0; it must be at least 1". A map or a sorted copy
-	//workshop:todo finds duplicates (handout: "Task 2: validating a Config").
+	//workshop:todo finds duplicates (handout: "2. Validating a Config").
 	if c.ID == None {
 		return errors.New("raft: config: ID is 0 (None); give the node a positive ID")
 	}

@@ -10,7 +10,7 @@ import (
 // TestParseCluster checks that ParseCluster reads the --cluster flag's
 // ID=host:port pairs, ignores spaces around a pair, accepts IPv6 addresses in
 // brackets and host names, and sorts the peers by ID. Read the handout's
-// "Task 1: the cluster flag".
+// "1. The cluster flag".
 func TestParseCluster(t *testing.T) {
 	tests := []struct {
 		name string
@@ -56,8 +56,8 @@ func TestParseCluster(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ParseCluster(tc.flag)
-			require.NoError(t, err, "ParseCluster(%q) (handout: Task 1: the cluster flag)", tc.flag)
-			assert.Equal(t, tc.want, got, "ParseCluster(%q): the peers, sorted by ID (handout: Task 1: the cluster flag)", tc.flag)
+			require.NoError(t, err, "ParseCluster(%q) (handout: \"1. The cluster flag\")", tc.flag)
+			assert.Equal(t, tc.want, got, "ParseCluster(%q): the peers, sorted by ID (handout: \"1. The cluster flag\")", tc.flag)
 		})
 	}
 }
@@ -67,7 +67,7 @@ func TestParseCluster(t *testing.T) {
 // an empty list, a pair without "=", an ID that is 0 or not a number, a
 // duplicate ID, an address without a host or a valid port, a duplicate
 // address. Each case lists words the error must contain. Read the handout's
-// "Task 1: the cluster flag".
+// "1. The cluster flag".
 func TestParseClusterRejects(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -94,9 +94,9 @@ func TestParseClusterRejects(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ParseCluster(tc.flag)
-			require.Error(t, err, "ParseCluster(%q) returned %v; want an error (handout: Task 1: the cluster flag)", tc.flag, got)
+			require.Error(t, err, "ParseCluster(%q) returned %v; want an error (handout: \"1. The cluster flag\")", tc.flag, got)
 			for _, want := range tc.wantText {
-				assert.ErrorContains(t, err, want, "ParseCluster(%q): the error should quote the offending pair and say what is wrong (handout: Task 1: the cluster flag)", tc.flag)
+				assert.ErrorContains(t, err, want, "ParseCluster(%q): the error should quote the offending pair and say what is wrong (handout: \"1. The cluster flag\")", tc.flag)
 			}
 		})
 	}
@@ -105,35 +105,35 @@ func TestParseClusterRejects(t *testing.T) {
 // TestClusterMethods checks Peer.String and the Cluster methods: IDs lists
 // the IDs in order, Addr finds a peer's address or reports that there is no
 // such peer, and String gives the flag form back, so that
-// ParseCluster(c.String()) equals c. Read the handout's "Task 1: the cluster
-// flag".
+// ParseCluster(c.String()) equals c. Read the handout's
+// "1. The cluster flag".
 func TestClusterMethods(t *testing.T) {
 	c := Cluster{{1, "localhost:7001"}, {2, "[::1]:7002"}, {3, "db3.example:7003"}}
 	const flag = "1=localhost:7001,2=[::1]:7002,3=db3.example:7003"
 
-	assert.Equal(t, "2=[::1]:7002", c[1].String(), "Peer.String: the ID=host:port form (handout: Task 1: the cluster flag)")
-	assert.Equal(t, []NodeID{1, 2, 3}, c.IDs(), "Cluster.IDs: every ID, in the cluster's order (handout: Task 1: the cluster flag)")
+	assert.Equal(t, "2=[::1]:7002", c[1].String(), "Peer.String: the ID=host:port form (handout: \"1. The cluster flag\")")
+	assert.Equal(t, []NodeID{1, 2, 3}, c.IDs(), "Cluster.IDs: every ID, in the cluster's order (handout: \"1. The cluster flag\")")
 	assert.Empty(t, Cluster{}.IDs(), "Cluster.IDs of an empty cluster")
 
 	addr, ok := c.Addr(2)
-	assert.True(t, ok, "Cluster.Addr(2): node 2 is in the cluster (handout: Task 1: the cluster flag)")
-	assert.Equal(t, "[::1]:7002", addr, "Cluster.Addr(2) (handout: Task 1: the cluster flag)")
+	assert.True(t, ok, "Cluster.Addr(2): node 2 is in the cluster (handout: \"1. The cluster flag\")")
+	assert.Equal(t, "[::1]:7002", addr, "Cluster.Addr(2) (handout: \"1. The cluster flag\")")
 	addr, ok = c.Addr(4)
-	assert.False(t, ok, "Cluster.Addr(4): node 4 is not in the cluster (handout: Task 1: the cluster flag)")
+	assert.False(t, ok, "Cluster.Addr(4): node 4 is not in the cluster (handout: \"1. The cluster flag\")")
 	assert.Empty(t, addr, "Cluster.Addr(4): no address for a missing node")
 
-	require.Equal(t, flag, c.String(), "Cluster.String: the flag form, pairs joined by commas (handout: Task 1: the cluster flag)")
+	require.Equal(t, flag, c.String(), "Cluster.String: the flag form, pairs joined by commas (handout: \"1. The cluster flag\")")
 	back, err := ParseCluster(c.String())
-	require.NoError(t, err, "ParseCluster(c.String()) (handout: Task 1: the cluster flag)")
-	assert.Equal(t, c, back, "ParseCluster(c.String()) must give c back (handout: Task 1: the cluster flag)")
+	require.NoError(t, err, "ParseCluster(c.String()) (handout: \"1. The cluster flag\")")
+	assert.Equal(t, c, back, "ParseCluster(c.String()) must give c back (handout: \"1. The cluster flag\")")
 }
 
 // TestConfigValidate checks Config.Validate: a configuration is valid when
 // its ID is one of Peers, Peers holds no None, no duplicate and at most
 // MaxVoters servers, ElectionTicks > HeartbeatTicks > 0, and
 // MaxEntriesPerMessage is from 1 to MaxMessageEntries. Each invalid case
-// lists the field name its error must contain. Read the handout's "Task 2:
-// validating a Config".
+// lists the field name its error must contain. Read the handout's
+// "2. Validating a Config".
 func TestConfigValidate(t *testing.T) {
 	valid := DefaultConfig(1, []NodeID{1, 2, 3})
 	with := func(change func(*Config)) Config {
@@ -156,7 +156,7 @@ func TestConfigValidate(t *testing.T) {
 			with(func(c *Config) { c.MaxEntriesPerMessage = MaxMessageEntries }),
 			with(func(c *Config) { c.Peers = manyPeers[:MaxVoters] }),
 		} {
-			assert.NoError(t, c.Validate(), "Validate(%+v): this configuration is valid (handout: Task 2: validating a Config)", c)
+			assert.NoError(t, c.Validate(), "Validate(%+v): this configuration is valid (handout: \"2. Validating a Config\")", c)
 		}
 	})
 
@@ -181,8 +181,8 @@ func TestConfigValidate(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.config.Validate()
-			require.Error(t, err, "Validate(%+v): want an error about %s (handout: Task 2: validating a Config)", tc.config, tc.wantText)
-			assert.ErrorContains(t, err, tc.wantText, "Validate: the error should name the field at fault (handout: Task 2: validating a Config)")
+			require.Error(t, err, "Validate(%+v): want an error about %s (handout: \"2. Validating a Config\")", tc.config, tc.wantText)
+			assert.ErrorContains(t, err, tc.wantText, "Validate: the error should name the field at fault (handout: \"2. Validating a Config\")")
 		})
 	}
 }

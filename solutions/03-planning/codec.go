@@ -85,7 +85,7 @@ func AppendMessage(buf []byte, m Message) ([]byte, error) {
 	//workshop:todo on m.Body picks the fields. A Body this package does not define
 	//workshop:todo (nil, a pointer, another type) is an error wrapping ErrUnknownKind;
 	//workshop:todo entries and snapshots over the limits are errors too, so that Marshal
-	//workshop:todo never produces what Unmarshal rejects (handout: "Task 3: encoding").
+	//workshop:todo never produces what Unmarshal rejects (handout: "3. Encoding").
 	orig := buf
 	buf = append(buf, FormatVersion, byte(m.Kind()))
 	buf = binary.AppendUvarint(buf, uint64(m.From))
@@ -145,7 +145,7 @@ func appendBool(buf []byte, b bool) []byte {
 func appendEntries(buf []byte, entries []Entry) ([]byte, error) {
 	//workshop:todo Refuse more than MaxMessageEntries entries (wrap ErrTooLarge), then
 	//workshop:todo append the count and each entry; say which entry failed, as in
-	//workshop:todo "entry 3: ..." (handout: "Task 3: encoding").
+	//workshop:todo "entry 3: ..." (handout: "3. Encoding").
 	if len(entries) > MaxMessageEntries {
 		return buf, fmt.Errorf("Entries: %w: %d entries, the limit is %d", ErrTooLarge, len(entries), MaxMessageEntries)
 	}
@@ -165,7 +165,7 @@ func appendEntries(buf []byte, entries []Entry) ([]byte, error) {
 func appendEntry(buf []byte, e Entry) ([]byte, error) {
 	//workshop:todo Refuse an unknown Type (wrap ErrUnknownEntryType) and Data longer
 	//workshop:todo than MaxEntryDataSize (wrap ErrTooLarge), then append the fields
-	//workshop:todo (handout: "Task 3: encoding").
+	//workshop:todo (handout: "3. Encoding").
 	if e.Type > EntryConfChange {
 		return buf, fmt.Errorf("Type: %w %d", ErrUnknownEntryType, e.Type)
 	}
@@ -186,7 +186,7 @@ func appendEntry(buf []byte, e Entry) ([]byte, error) {
 func appendSnapshot(buf []byte, s Snapshot) ([]byte, error) {
 	//workshop:todo Refuse more than MaxVoters voters and Data longer than
 	//workshop:todo MaxSnapshotDataSize (wrap ErrTooLarge), then append the fields
-	//workshop:todo (handout: "Task 3: encoding").
+	//workshop:todo (handout: "3. Encoding").
 	if len(s.Voters) > MaxVoters {
 		return buf, fmt.Errorf("Voters: %w: %d voters, the limit is %d", ErrTooLarge, len(s.Voters), MaxVoters)
 	}
@@ -219,7 +219,7 @@ func MarshalEntry(e Entry) ([]byte, error) {
 // then Term, Vote and Commit.
 func MarshalHardState(h HardState) []byte {
 	//workshop:todo Append the version byte and the three fields as uvarints
-	//workshop:todo (handout: "Task 3: encoding").
+	//workshop:todo (handout: "3. Encoding").
 	buf := []byte{FormatVersion}
 	buf = binary.AppendUvarint(buf, uint64(h.Term))
 	buf = binary.AppendUvarint(buf, uint64(h.Vote))
@@ -248,7 +248,7 @@ func Unmarshal(data []byte) (Message, error) {
 	//workshop:todo (decoder.message), and nothing after it (decoder.finish). Check the
 	//workshop:todo decoder's error once the kind is read, and once at the end; prefix
 	//workshop:todo the first with "raft: decode message: " and the second with
-	//workshop:todo "raft: decode <kind>: " (handout: "Task 4: decoding").
+	//workshop:todo "raft: decode <kind>: " (handout: "4. Decoding").
 	d := decoder{data: data}
 	d.version()
 	kind := d.kind()
@@ -280,7 +280,7 @@ func UnmarshalEntry(data []byte) (Entry, error) {
 // UnmarshalHardState decodes a hard state that MarshalHardState encoded.
 func UnmarshalHardState(data []byte) (HardState, error) {
 	//workshop:todo Decode as UnmarshalEntry does: the version, Term, Vote and Commit,
-	//workshop:todo then nothing (handout: "Task 4: decoding").
+	//workshop:todo then nothing (handout: "4. Decoding").
 	d := decoder{data: data}
 	d.version()
 	h := HardState{
@@ -337,7 +337,7 @@ func (d *decoder) fail(at int, what string, err error) {
 func (d *decoder) uint8(what string) uint8 {
 	//workshop:todo Once d.err is set, return 0 and read nothing: every read does. Else
 	//workshop:todo read the next byte, or fail with io.ErrUnexpectedEOF when there is
-	//workshop:todo none (handout: "Task 4: decoding").
+	//workshop:todo none (handout: "4. Decoding").
 	if d.err != nil {
 		return 0
 	}
@@ -357,8 +357,8 @@ func (d *decoder) uvarint(what string) uint64 {
 	//workshop:todo Once d.err is set, return 0 and read nothing. Else read a uvarint
 	//workshop:todo with binary.Uvarint. Its second result tells a
 	//workshop:todo truncated input (fail with io.ErrUnexpectedEOF) from one that
-	//workshop:todo overflows 64 bits (fail with ErrMalformed) (handout: "Task 4:
-	//workshop:todo decoding").
+	//workshop:todo overflows 64 bits (fail with ErrMalformed) (handout:
+	//workshop:todo "4. Decoding").
 	if d.err != nil {
 		return 0
 	}
@@ -380,7 +380,7 @@ func (d *decoder) uvarint(what string) uint64 {
 // bool reads a bool: one byte, 0 or 1.
 func (d *decoder) bool(what string) bool {
 	//workshop:todo Read a byte; any value but 0 and 1 is ErrMalformed (handout:
-	//workshop:todo "Task 4: decoding").
+	//workshop:todo "4. Decoding").
 	at := d.off
 	switch b := d.uint8(what); b {
 	case 0:
@@ -403,8 +403,8 @@ func (d *decoder) count(what string, limit, minSize int) int {
 	//workshop:todo Read the length as a uvarint. Compare it first with limit
 	//workshop:todo (ErrTooLarge), then with what the bytes left could hold
 	//workshop:todo (io.ErrUnexpectedEOF), and only then convert it to an int: it is
-	//workshop:todo untrusted, and may be 2^64-1 (handout: "Task 4: decoding" and
-	//workshop:todo "Task 5: hostile input").
+	//workshop:todo untrusted, and may be 2^64-1 (handout: "4. Decoding" and
+	//workshop:todo "5. Hostile input").
 	at := d.off
 	n := d.uvarint(what)
 	left := len(d.data) - d.off
@@ -429,7 +429,7 @@ func (d *decoder) bytes(what string, limit int) []byte {
 	//workshop:todo Read the length as a uvarint and check it as count does, first
 	//workshop:todo against limit, then against the bytes left, before you copy
 	//workshop:todo anything. Copy: the result must not share memory with the input
-	//workshop:todo (handout: "Task 4: decoding" and "Task 5: hostile input").
+	//workshop:todo (handout: "4. Decoding" and "5. Hostile input").
 	at := d.off
 	n := d.uvarint(what)
 	left := len(d.data) - d.off
@@ -453,7 +453,7 @@ func (d *decoder) bytes(what string, limit int) []byte {
 // version reads the version byte and checks that it is FormatVersion.
 func (d *decoder) version() {
 	//workshop:todo Read a byte; fail with ErrUnknownVersion if it is not FormatVersion
-	//workshop:todo (handout: "Task 4: decoding").
+	//workshop:todo (handout: "4. Decoding").
 	at := d.off
 	if v := d.uint8("version"); d.err == nil && v != FormatVersion {
 		d.fail(at, "version", fmt.Errorf("%w %d; this package reads version %d", ErrUnknownVersion, v, FormatVersion))
@@ -465,7 +465,7 @@ func (d *decoder) version() {
 // message, from KindRequestVote to KindPreVoteResponse.
 func (d *decoder) kind() Kind {
 	//workshop:todo Read a byte; fail with ErrUnknownKind if it is not one of the kinds
-	//workshop:todo (handout: "Task 4: decoding").
+	//workshop:todo (handout: "4. Decoding").
 	at := d.off
 	k := Kind(d.uint8("kind"))
 	if d.err == nil && (k < KindRequestVote || k > KindPreVoteResponse) {
@@ -480,8 +480,8 @@ func (d *decoder) kind() Kind {
 // decoder.kind accepted.
 func (d *decoder) message(kind Kind) Message {
 	//workshop:todo Read From, To and Term, then switch on kind to read the body's
-	//workshop:todo fields in the order AppendMessage wrote them (handout: "Task 4:
-	//workshop:todo decoding").
+	//workshop:todo fields in the order AppendMessage wrote them (handout:
+	//workshop:todo "4. Decoding").
 	m := Message{
 		From: NodeID(d.uvarint("From")),
 		To:   NodeID(d.uvarint("To")),
@@ -535,7 +535,7 @@ func (d *decoder) message(kind Kind) Message {
 func (d *decoder) entries() []Entry {
 	//workshop:todo Read the count (at most MaxMessageEntries, each at least
 	//workshop:todo minEntrySize bytes), then each entry. On the first error, prefix it
-	//workshop:todo with "entry <i>: " and stop (handout: "Task 4: decoding").
+	//workshop:todo with "entry <i>: " and stop (handout: "4. Decoding").
 	n := d.count("Entries", MaxMessageEntries, minEntrySize)
 	if n == 0 {
 		return nil
@@ -557,7 +557,7 @@ func (d *decoder) entries() []Entry {
 func (d *decoder) entry() Entry {
 	//workshop:todo Read Term, Index, Type (fail with ErrUnknownEntryType unless it is
 	//workshop:todo EntryCommand or EntryConfChange) and Data (at most MaxEntryDataSize
-	//workshop:todo bytes) (handout: "Task 4: decoding").
+	//workshop:todo bytes) (handout: "4. Decoding").
 	e := Entry{
 		Term:  Term(d.uvarint("Term")),
 		Index: Index(d.uvarint("Index")),
@@ -576,7 +576,7 @@ func (d *decoder) entry() Entry {
 func (d *decoder) snapshot() Snapshot {
 	//workshop:todo Read LastIncludedIndex, LastIncludedTerm, the voters (a count of at
 	//workshop:todo most MaxVoters, then each ID) and Data (at most MaxSnapshotDataSize
-	//workshop:todo bytes) (handout: "Task 4: decoding").
+	//workshop:todo bytes) (handout: "4. Decoding").
 	s := Snapshot{
 		LastIncludedIndex: Index(d.uvarint("LastIncludedIndex")),
 		LastIncludedTerm:  Term(d.uvarint("LastIncludedTerm")),
@@ -596,7 +596,7 @@ func (d *decoder) snapshot() Snapshot {
 // finish checks that the input has no bytes left.
 func (d *decoder) finish() {
 	//workshop:todo Fail with ErrTrailingData if bytes are left after the encoding
-	//workshop:todo (handout: "Task 4: decoding").
+	//workshop:todo (handout: "4. Decoding").
 	if d.err == nil && d.off < len(d.data) {
 		d.err = fmt.Errorf("%w: %d bytes after the end at byte %d", ErrTrailingData, len(d.data)-d.off, d.off)
 	}

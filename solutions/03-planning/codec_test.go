@@ -89,7 +89,7 @@ func goldenPath(name string) string {
 func readGolden(t testing.TB, name string) []byte {
 	t.Helper()
 	text, err := os.ReadFile(goldenPath(name))
-	require.NoError(t, err, "the golden file is missing; restore testdata/ from the reference (handout: Wire format)")
+	require.NoError(t, err, "the golden file is missing; restore testdata/ from the reference (handout: \"Wire format\")")
 	data, err := hex.DecodeString(strings.Join(strings.Fields(string(text)), ""))
 	require.NoError(t, err, "%s is not hex", goldenPath(name))
 	return data
@@ -110,20 +110,20 @@ func formatGolden(data []byte) []byte {
 // state and a snapshot on their own, encode to exactly the bytes in
 // testdata/golden: the version byte, the kind byte, the header, then the
 // body's fields in order, integers as uvarints. Read the handout's "Wire
-// format" and "Task 3: encoding". (Maintainers change the format on purpose
+// format" and "3. Encoding". (Maintainers change the format on purpose
 // with go test -run TestMarshalGolden -update, in the reference only.)
 func TestMarshalGolden(t *testing.T) {
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := encode(tc.value)
-			require.NoError(t, err, "encoding %v (handout: Task 3: encoding)", tc.value)
+			require.NoError(t, err, "encoding %v (handout: \"3. Encoding\")", tc.value)
 			if *update {
 				require.NoError(t, os.MkdirAll(filepath.Dir(goldenPath(tc.name)), 0o755))
 				require.NoError(t, os.WriteFile(goldenPath(tc.name), formatGolden(got), 0o644))
 			}
 			want := readGolden(t, tc.name)
 			assert.Equal(t, hex.EncodeToString(want), hex.EncodeToString(got),
-				"the encoding of %v, in hex, against %s (handout: Wire format)", tc.value, goldenPath(tc.name))
+				"the encoding of %v, in hex, against %s (handout: \"Wire format\")", tc.value, goldenPath(tc.name))
 		})
 	}
 }
@@ -138,7 +138,7 @@ func (fakeBody) Kind() Kind { return KindAppendEntries }
 // does not define (a pointer, another type) wraps ErrUnknownKind; too many
 // entries, voters or bytes wrap ErrTooLarge; an unknown entry type wraps
 // ErrUnknownEntryType. It also checks that AppendMessage returns its buffer
-// unchanged on error. Read the handout's "Task 3: encoding".
+// unchanged on error. Read the handout's "3. Encoding".
 func TestMarshalRejects(t *testing.T) {
 	entries := func(n, dataSize int) []Entry {
 		es := make([]Entry, n)
@@ -173,28 +173,28 @@ func TestMarshalRejects(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := encode(tc.value)
-			require.ErrorIs(t, err, tc.want, "encoding must fail with an error wrapping %q (handout: Task 3: encoding)", tc.want)
+			require.ErrorIs(t, err, tc.want, "encoding must fail with an error wrapping %q (handout: \"3. Encoding\")", tc.want)
 			if tc.wantText != "" {
-				assert.ErrorContains(t, err, tc.wantText, "the error should say where the problem is (handout: Task 3: encoding)")
+				assert.ErrorContains(t, err, tc.wantText, "the error should say where the problem is (handout: \"3. Encoding\")")
 			}
 			if m, ok := tc.value.(Message); ok {
 				buf := []byte("keep")
 				got, err := AppendMessage(buf, m)
-				require.ErrorIs(t, err, tc.want, "AppendMessage must fail like Marshal (handout: Task 3: encoding)")
-				assert.Equal(t, "keep", string(got), "AppendMessage must return its buffer as it was on error (handout: Task 3: encoding)")
+				require.ErrorIs(t, err, tc.want, "AppendMessage must fail like Marshal (handout: \"3. Encoding\")")
+				assert.Equal(t, "keep", string(got), "AppendMessage must return its buffer as it was on error (handout: \"3. Encoding\")")
 			}
 		})
 	}
 }
 
 // TestUnmarshalGolden checks that decoding every golden file gives back the
-// value it was made from. Read the handout's "Task 4: decoding".
+// value it was made from. Read the handout's "4. Decoding".
 func TestUnmarshalGolden(t *testing.T) {
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := decodeLike(tc.value, readGolden(t, tc.name))
-			require.NoError(t, err, "decoding %s (handout: Task 4: decoding)", goldenPath(tc.name))
-			assert.Equal(t, tc.value, got, "decoding %s (handout: Task 4: decoding)", goldenPath(tc.name))
+			require.NoError(t, err, "decoding %s (handout: \"4. Decoding\")", goldenPath(tc.name))
+			assert.Equal(t, tc.value, got, "decoding %s (handout: \"4. Decoding\")", goldenPath(tc.name))
 		})
 	}
 }
@@ -203,7 +203,7 @@ func TestUnmarshalGolden(t *testing.T) {
 // of message, with zero values, the largest values (terms and indexes of
 // 2^64-1) and the largest lists the limits allow. The one exception is the
 // format's rule for empty lists: an empty Entries, Voters or Data decodes as
-// nil. Read the handout's "Task 4: decoding".
+// nil. Read the handout's "4. Decoding".
 func TestRoundTrip(t *testing.T) {
 	const maxU = math.MaxUint64
 	manyEntries := make([]Entry, MaxMessageEntries)
@@ -271,21 +271,21 @@ func TestRoundTrip(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			data, err := Marshal(tc.in)
-			require.NoError(t, err, "Marshal(%v) (handout: Task 3: encoding)", tc.in)
+			require.NoError(t, err, "Marshal(%v) (handout: \"3. Encoding\")", tc.in)
 			got, err := Unmarshal(data)
-			require.NoError(t, err, "Unmarshal(Marshal(%v)) (handout: Task 4: decoding)", tc.in)
+			require.NoError(t, err, "Unmarshal(Marshal(%v)) (handout: \"4. Decoding\")", tc.in)
 			want := tc.in
 			if tc.want != nil {
 				want = *tc.want
 			}
-			assert.Equal(t, want, got, "Unmarshal(Marshal(m)) must give m back, with empty lists as nil (handout: Task 4: decoding)")
+			assert.Equal(t, want, got, "Unmarshal(Marshal(m)) must give m back, with empty lists as nil (handout: \"4. Decoding\")")
 		})
 	}
 }
 
 // TestRoundTripStandalone checks that entries, hard states and snapshots
 // encoded on their own, as a write-ahead log stores them, decode to what was
-// encoded (with empty lists as nil). Read the handout's "Task 4: decoding".
+// encoded (with empty lists as nil). Read the handout's "4. Decoding".
 func TestRoundTripStandalone(t *testing.T) {
 	const maxU = math.MaxUint64
 	tests := []struct {
@@ -306,14 +306,14 @@ func TestRoundTripStandalone(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			data, err := encode(tc.in)
-			require.NoError(t, err, "encoding %v (handout: Task 3: encoding)", tc.in)
+			require.NoError(t, err, "encoding %v (handout: \"3. Encoding\")", tc.in)
 			got, err := decodeLike(tc.in, data)
-			require.NoError(t, err, "decoding the encoding of %v (handout: Task 4: decoding)", tc.in)
+			require.NoError(t, err, "decoding the encoding of %v (handout: \"4. Decoding\")", tc.in)
 			want := tc.want
 			if want == nil {
 				want = tc.in
 			}
-			assert.Equal(t, want, got, "decode(encode(v)) must give v back, with empty lists as nil (handout: Task 4: decoding)")
+			assert.Equal(t, want, got, "decode(encode(v)) must give v back, with empty lists as nil (handout: \"4. Decoding\")")
 		})
 	}
 }
@@ -350,7 +350,7 @@ func join(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 // UnmarshalHardState reject malformed input with an error wrapping the
 // matching sentinel: an unknown version or kind, an unknown entry type, a
 // bool byte other than 0 and 1, a uvarint that overflows 64 bits, bytes after
-// the end. Read the handout's "Task 4: decoding".
+// the end. Read the handout's "4. Decoding".
 func TestUnmarshalRejects(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -378,9 +378,9 @@ func TestUnmarshalRejects(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := tc.decode(tc.input)
-			require.ErrorIs(t, err, tc.want, "decoding % x returned %v; want an error wrapping %q (handout: Task 4: decoding)", tc.input, got, tc.want)
+			require.ErrorIs(t, err, tc.want, "decoding % x returned %v; want an error wrapping %q (handout: \"4. Decoding\")", tc.input, got, tc.want)
 			if tc.wantText != "" {
-				assert.ErrorContains(t, err, tc.wantText, "the error should say where the problem is (handout: Task 4: decoding)")
+				assert.ErrorContains(t, err, tc.wantText, "the error should say where the problem is (handout: \"4. Decoding\")")
 			}
 		})
 	}
@@ -394,8 +394,8 @@ func unmarshalSnapshotAny(data []byte) (any, error)  { return UnmarshalSnapshot(
 // TestUnmarshalRejectsTruncated cuts every golden encoding short at every
 // byte and checks that decoding each cut fails with an error wrapping
 // io.ErrUnexpectedEOF: every field, and every declared length, must be
-// checked against the bytes left. Read the handout's "Task 5: hostile
-// input".
+// checked against the bytes left. Read the handout's
+// "5. Hostile input".
 func TestUnmarshalRejectsTruncated(t *testing.T) {
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -403,7 +403,7 @@ func TestUnmarshalRejectsTruncated(t *testing.T) {
 			for n := range len(data) {
 				got, err := decodeLike(tc.value, data[:n:n])
 				require.ErrorIs(t, err, io.ErrUnexpectedEOF,
-					"decoding the first %d of the %d bytes of %s returned %v; want an error wrapping io.ErrUnexpectedEOF (handout: Task 5: hostile input)",
+					"decoding the first %d of the %d bytes of %s returned %v; want an error wrapping io.ErrUnexpectedEOF (handout: \"5. Hostile input\")",
 					n, len(data), goldenPath(tc.name), got)
 			}
 		})
@@ -414,7 +414,7 @@ func TestUnmarshalRejectsTruncated(t *testing.T) {
 // limits (MaxMessageEntries, MaxEntryDataSize, MaxVoters,
 // MaxSnapshotDataSize) is rejected with an error wrapping ErrTooLarge, even
 // when it is so large that it does not fit an int, and that the error says
-// where. Read the handout's "Task 5: hostile input".
+// where. Read the handout's "5. Hostile input".
 func TestUnmarshalRejectsOversized(t *testing.T) {
 	threeEntries := join(oneEntry, oneEntry, oneEntry)
 	tests := []struct {
@@ -436,8 +436,8 @@ func TestUnmarshalRejectsOversized(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := tc.decode(tc.input)
-			require.ErrorIs(t, err, ErrTooLarge, "decoding returned %v; want an error wrapping ErrTooLarge (handout: Task 5: hostile input)", got)
-			assert.ErrorContains(t, err, tc.wantText, "the error should say where the problem is (handout: Task 5: hostile input)")
+			require.ErrorIs(t, err, ErrTooLarge, "decoding returned %v; want an error wrapping ErrTooLarge (handout: \"5. Hostile input\")", got)
+			assert.ErrorContains(t, err, tc.wantText, "the error should say where the problem is (handout: \"5. Hostile input\")")
 		})
 	}
 }
@@ -460,7 +460,7 @@ func bytesAllocated(runs int, f func()) uint64 {
 // entries) and checks that each is rejected, as truncated or too large,
 // having allocated no more than a few kilobytes: a decoder must check a
 // declared length against the limit and the bytes left before it allocates.
-// Read the handout's "Task 5: hostile input".
+// Read the handout's "5. Hostile input".
 func TestUnmarshalAllocationBound(t *testing.T) {
 	const maxBytes = 4 << 10
 	tests := []struct {
@@ -477,10 +477,10 @@ func TestUnmarshalAllocationBound(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Unmarshal(tc.input)
-			require.ErrorIs(t, err, tc.want, "Unmarshal(% x) (handout: Task 5: hostile input)", tc.input)
+			require.ErrorIs(t, err, tc.want, "Unmarshal(% x) (handout: \"5. Hostile input\")", tc.input)
 			allocated := bytesAllocated(20, func() { _, _ = Unmarshal(tc.input) })
 			assert.LessOrEqual(t, allocated, uint64(maxBytes),
-				"Unmarshal of this %d-byte input allocated %d bytes; check declared lengths against the limit and the bytes left before you make anything (handout: Task 5: hostile input)",
+				"Unmarshal of this %d-byte input allocated %d bytes; check declared lengths against the limit and the bytes left before you make anything (handout: \"5. Hostile input\")",
 				len(tc.input), allocated)
 		})
 	}

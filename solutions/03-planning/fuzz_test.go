@@ -14,7 +14,7 @@ import (
 // (or io.ErrUnexpectedEOF); when it succeeds, the message must encode again
 // and decode to itself. Before fuzzing it checks that a golden encoding
 // decodes. Run it with go test -fuzz=FuzzUnmarshal -fuzztime=30s. Read the
-// handout's "Task 5: hostile input".
+// handout's "5. Hostile input".
 func FuzzUnmarshal(f *testing.F) {
 	for _, tc := range goldenCases {
 		if _, ok := tc.value.(Message); ok {
@@ -22,20 +22,20 @@ func FuzzUnmarshal(f *testing.F) {
 		}
 	}
 	if _, err := Unmarshal(readGolden(f, "append_entries")); err != nil {
-		f.Fatalf("Unmarshal of testdata/golden/append_entries.hex failed: %v; the fuzz test needs a working Unmarshal (handout: Task 4: decoding)", err)
+		f.Fatalf("Unmarshal of testdata/golden/append_entries.hex failed: %v; the fuzz test needs a working Unmarshal (handout: \"4. Decoding\")", err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Unmarshal(data)
 		if err != nil {
 			require.True(t, wrapsAny(err, decodeErrors),
-				"Unmarshal(% x) failed with %q, which wraps none of the package's errors (handout: Task 4: decoding)", data, err)
+				"Unmarshal(% x) failed with %q, which wraps none of the package's errors (handout: \"4. Decoding\")", data, err)
 			return
 		}
 		again, err := Marshal(m)
-		require.NoError(t, err, "Unmarshal(% x) accepted %v, which Marshal rejects (handout: Task 3: encoding)", data, m)
+		require.NoError(t, err, "Unmarshal(% x) accepted %v, which Marshal rejects (handout: \"3. Encoding\")", data, m)
 		back, err := Unmarshal(again)
-		require.NoError(t, err, "Unmarshal(Marshal(m)) for m = %v (handout: Task 4: decoding)", m)
-		require.Equal(t, m, back, "Unmarshal(Marshal(m)) must give m back (handout: Task 4: decoding)")
+		require.NoError(t, err, "Unmarshal(Marshal(m)) for m = %v (handout: \"4. Decoding\")", m)
+		require.Equal(t, m, back, "Unmarshal(Marshal(m)) must give m back (handout: \"4. Decoding\")")
 	})
 }
 
