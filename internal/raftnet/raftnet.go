@@ -11,8 +11,10 @@
 package raftnet
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"runtime/debug"
 	"slices"
@@ -65,7 +67,15 @@ type Options struct {
 	// Observer, if not nil, watches every node start, produce Readys and
 	// crash: the hook for stage 08's invariant checkers.
 	Observer Observer
+	// MaxDeliveries bounds one DeliverAll; 0 means DefaultMaxDeliveries.
+	MaxDeliveries int
 }
+
+// DefaultMaxDeliveries is how many messages one DeliverAll delivers before
+// it gives up on a network that does not go quiet. A test cluster's round
+// of messages takes tens of deliveries; ten thousand means that nodes keep
+// answering each other, and stopping early keeps a failing test fast.
+const DefaultMaxDeliveries = 10_000
 
 // Observer watches the nodes of a network run. It has the method set of
 // stage 08's invariants.Observer, whose *Checker a test plugs in here;
@@ -104,6 +114,7 @@ type Network struct {
 	dupRate   float64
 	reorder   bool
 	delivered int
+	last      raft.Message // the message delivered last
 }
 
 // DefaultConfig is the configuration a network gives node id in a cluster
@@ -298,6 +309,7 @@ func (net *Network) DeliverOne() (bool, error) {
 		return true, nil
 	}
 	net.delivered++
+	net.last = m
 	if err := guard(m.To, func() error { return node.Step(m) }); err != nil {
 		return true, fmt.Errorf("raftnet: node %d rejected %s: %w", m.To, Describe(m), err)
 	}
@@ -308,17 +320,47 @@ func (net *Network) DeliverOne() (bool, error) {
 // coming.
 var ErrNoQuiescence = errors.New("raftnet: the network did not go quiet")
 
+// busyTrace is how many of the last deliveries a runaway's error shows.
+const busyTrace = 8
+
 // DeliverAll delivers messages until none are in flight, including the
 // messages that delivering them produces. It gives up with ErrNoQuiescence
-// after a million deliveries.
+// after Options.MaxDeliveries deliveries, and the error says which
+// messages kept the network busy: the senders, receivers and kinds that
+// took most deliveries, and the last few messages, described.
 func (net *Network) DeliverAll() error {
-	for range 1_000_000 {
+	limit := cmp.Or(net.opts.MaxDeliveries, DefaultMaxDeliveries)
+	type flow struct {
+		from, to raft.NodeID
+		kind     raft.Kind
+	}
+	flows := make(map[flow]int)
+	var last []string
+	for range limit {
+		before := net.delivered
 		more, err := net.DeliverOne()
 		if err != nil || !more {
 			return err
 		}
+		if net.delivered > before { // delivered, not lost
+			m := net.last
+			flows[flow{m.From, m.To, m.Kind()}]++
+			if len(last) == busyTrace {
+				last = last[1:]
+			}
+			last = append(last, Describe(m))
+		}
 	}
-	return fmt.Errorf("%w after 1000000 deliveries; %d messages still in flight", ErrNoQuiescence, len(net.inFlight))
+	busiest := slices.Collect(maps.Keys(flows))
+	slices.SortFunc(busiest, func(a, b flow) int {
+		return cmp.Or(cmp.Compare(flows[b], flows[a]), cmp.Compare(a.from, b.from), cmp.Compare(a.to, b.to), cmp.Compare(a.kind, b.kind))
+	})
+	var top []string
+	for _, f := range busiest[:min(3, len(busiest))] {
+		top = append(top, fmt.Sprintf("%d %s from %d to %d", flows[f], f.kind, f.from, f.to))
+	}
+	return fmt.Errorf("%w after %d deliveries, %d messages still in flight: the nodes keep answering each other. Busiest: %s. The last %d delivered:\n  %s",
+		ErrNoQuiescence, limit, len(net.inFlight), strings.Join(top, ", "), len(last), strings.Join(last, "\n  "))
 }
 
 // Drop removes every in-flight message for which match returns true, and

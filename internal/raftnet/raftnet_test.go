@@ -305,3 +305,31 @@ func TestObserver(t *testing.T) {
 		"start 1 entries=1 term=1",
 	}, rec.lines)
 }
+
+// echoNode answers every AppendEntries with an AppendEntriesResponse and
+// every response with a new AppendEntries: two of them never go quiet.
+type echoNode struct{ fakeNode }
+
+func newEcho(cfg raft.Config) (raft.Node, error) { return &echoNode{fakeNode{cfg: cfg}}, nil }
+
+func (n *echoNode) Step(m raft.Message) error {
+	var body raft.Body = raft.AppendEntriesResponse{Success: true}
+	if m.Kind() == raft.KindAppendEntriesResponse {
+		body = raft.AppendEntries{}
+	}
+	n.outbox = append(n.outbox, raft.Message{From: n.cfg.ID, To: m.From, Term: 1, Body: body})
+	return nil
+}
+
+func TestDeliverAllStopsARunawayAndSaysWhatKeptItBusy(t *testing.T) {
+	net, err := New(2, newEcho, Options{MaxDeliveries: 100})
+	require.NoError(t, err)
+	require.NoError(t, net.TickNode(1))
+	err = net.DeliverAll()
+	require.ErrorIs(t, err, ErrNoQuiescence)
+	assert.Equal(t, 100, net.Delivered(), "DeliverAll stops at MaxDeliveries")
+	msg := err.Error()
+	assert.Contains(t, msg, "after 100 deliveries")
+	assert.Contains(t, msg, "Busiest: 50 AppendEntries from 1 to 2, 50 AppendEntriesResponse from 2 to 1", "the flows that kept the network busy, the busiest first")
+	assert.Contains(t, msg, "The last 8 delivered:\n  1->2 t1 AppendEntries{prev=0/0 entries=[] commit=0}\n  2->1 t1 AppendEntriesResponse{ok match=0}", "the last messages, described")
+}
