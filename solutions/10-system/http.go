@@ -99,13 +99,15 @@ func (a *httpAPI) redirect(w http.ResponseWriter, r *http.Request, leader raft.N
 		w.Header().Set("Retry-After", "1")
 		why := "no leader is elected yet"
 		if leader != raft.None {
-			why = fmt.Sprintf("node %d leads, but its HTTP address is not known here yet", leader)
+			why = fmt.Sprintf("node %d leads; its address"+
+				" is not known here yet", leader)
 		}
 		writeError(w, http.StatusServiceUnavailable, why)
 		return
 	}
 	w.Header().Set("X-Raft-Leader", addr)
-	http.Redirect(w, r, "http://"+addr+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	target := "http://" + addr + r.URL.RequestURI()
+	http.Redirect(w, r, target, http.StatusTemporaryRedirect)
 	//workshop:stub writeError(w, http.StatusNotImplemented, "redirect is not implemented")
 	//workshop:end
 }
@@ -151,7 +153,8 @@ func decodeObject(w http.ResponseWriter, r *http.Request) (map[string]string, in
 	//workshop:todo *http.MaxBytesError); malformed JSON, a value that is not a string,
 	//workshop:todo trailing data, an empty object or an empty key is 400. Every error
 	//workshop:todo says what is wrong (handout: "8. The HTTP API").
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodySize))
+	body := http.MaxBytesReader(w, r.Body, MaxBodySize)
+	dec := json.NewDecoder(body)
 	var kv map[string]string
 	err := dec.Decode(&kv)
 	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
@@ -160,7 +163,8 @@ func decodeObject(w http.ResponseWriter, r *http.Request) (map[string]string, in
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("the body is over the limit of %d bytes", tooBig.Limit)
+		return nil, http.StatusRequestEntityTooLarge,
+			fmt.Errorf("the body is over %d bytes", tooBig.Limit)
 	case err != nil:
 		return nil, http.StatusBadRequest, fmt.Errorf(`the body must be one JSON object of strings, such as {"key":"value"}: %w`, err)
 	case len(kv) == 0:
@@ -185,7 +189,8 @@ func (a *httpAPI) get(w http.ResponseWriter, r *http.Request) {
 	}
 	value, ok := a.node.Store().Get(key)
 	if !ok {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no key %q", key))
+		msg := fmt.Sprintf("no key %q", key)
+		writeError(w, http.StatusNotFound, msg)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{key: value})

@@ -351,7 +351,8 @@ func TestAbandonedProposalDoesNotStallTheNode(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		errc := make(chan error, 1)
 		go func() {
-			_, err := leader.Propose(ctx, core.Set("abandoned", "1").Encode())
+			cmd := core.Set("abandoned", "1").Encode()
+			_, err := leader.Propose(ctx, cmd)
 			errc <- err
 		}()
 		synctest.Wait() // the loop has the proposal; it cannot commit

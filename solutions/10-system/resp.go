@@ -90,7 +90,7 @@ func (h *respHandler) moved(w *kvserver.Writer, leader raft.NodeID) error {
 	//workshop:todo (handout: "9. The RESP front door").
 	addr, ok := h.addrs(leader, "resp")
 	if !ok {
-		return w.WriteError("CLUSTERDOWN no leader is known yet; retry")
+		return w.WriteError("CLUSTERDOWN no leader known; retry")
 	}
 	return w.WriteError("MOVED 0 " + addr)
 	//workshop:stub return w.WriteError("ERR MOVED is not implemented")

@@ -137,34 +137,41 @@ func (s *Server) Addr(id raft.NodeID, kind string) (string, bool) {
 // shutdown that ctx asked for.
 func (s *Server) Run(ctx context.Context) error {
 	//workshop:todo Run four goroutines in an errgroup.Group made with
-	//workshop:todo errgroup.WithContext(ctx) (handout: "4. Shutdown"): one serves HTTP
-	//workshop:todo (s.http.Serve on s.httpLn), one RESP (s.resp.Serve on s.respLn); both
-	//workshop:todo return nil for the error their server gives after a shutdown
-	//workshop:todo (ignoreClosed). The third watches the node: when s.node.Done() closes
-	//workshop:todo before the group's ctx ends, the node failed, and that is an error that
-	//workshop:todo names s.node.Err(). The fourth waits for the group's ctx to end and
-	//workshop:todo shuts everything down (s.shutdown). Return what the group's Wait returns.
+	//workshop:todo errgroup.WithContext(ctx) (handout: "4. Shutdown"): s.serveHTTP,
+	//workshop:todo s.serveRESP, a watcher of the node, and the shutdown. The watcher
+	//workshop:todo returns nil when the group's ctx ends; when s.node.Done() closes, the
+	//workshop:todo node stopped: that is an error naming s.node.Err(), unless the group's
+	//workshop:todo ctx has ended (the shutdown stopped it). The last waits for the group's
+	//workshop:todo ctx to end and shuts everything down (s.shutdown). Return g.Wait().
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return ignoreClosed(s.http.Serve(s.httpLn)) })
-	g.Go(func() error { return ignoreClosed(s.resp.Serve(s.respLn)) })
+	g.Go(s.serveHTTP)
+	g.Go(s.serveRESP)
 	g.Go(func() error {
 		select {
 		case <-s.node.Done():
 			if ctx.Err() != nil {
 				return nil // the shutdown stopped it
 			}
-			return fmt.Errorf("raftkv: server %d: the node stopped: %w", s.id, s.node.Err())
+			return s.errorf("the node stopped: %w", s.node.Err())
 		case <-ctx.Done():
 			return nil
 		}
 	})
-	g.Go(func() error {
-		<-ctx.Done()
-		return s.shutdown()
-	})
+	g.Go(func() error { <-ctx.Done(); return s.shutdown() })
 	return g.Wait()
 	//workshop:stub return errors.New("Run is not implemented (handout: \"4. Shutdown\")")
 	//workshop:end
+}
+
+// serveHTTP serves the HTTP API until the shutdown.
+func (s *Server) serveHTTP() error { return ignoreClosed(s.http.Serve(s.httpLn)) }
+
+// serveRESP serves the RESP front door until the shutdown.
+func (s *Server) serveRESP() error { return ignoreClosed(s.resp.Serve(s.respLn)) }
+
+// errorf returns an error that names the server.
+func (s *Server) errorf(format string, args ...any) error {
+	return fmt.Errorf("raftkv: server %d: "+format, append([]any{s.id}, args...)...)
 }
 
 // shutdown stops the server from the outside in: first the APIs, so that
@@ -173,14 +180,15 @@ func (s *Server) Run(ctx context.Context) error {
 // last, once nothing can write to it. The whole takes at most
 // shutdownTimeout.
 func (s *Server) shutdown() error {
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	ctx, cancel := context.WithTimeout(
+		context.Background(), shutdownTimeout)
 	defer cancel()
 	var errs []error
 	if err := s.http.Shutdown(ctx); err != nil {
-		errs = append(errs, fmt.Errorf("raftkv: server %d: HTTP shutdown: %w", s.id, err), s.http.Close())
+		errs = append(errs, s.errorf("HTTP: %w", err), s.http.Close())
 	}
 	if err := s.resp.Shutdown(ctx); err != nil {
-		errs = append(errs, fmt.Errorf("raftkv: server %d: RESP shutdown: %w", s.id, err), s.resp.Close())
+		errs = append(errs, s.errorf("RESP: %w", err), s.resp.Close())
 	}
 	stopErr := s.node.Stop(ctx)
 	errs = append(errs, stopErr, s.transport.Close())

@@ -63,7 +63,8 @@ func (n *Node) Propose(ctx context.Context, data []byte) (core.Result, error) {
 	select {
 	case n.proposals <- p:
 	case <-ctx.Done():
-		return core.Result{}, fmt.Errorf("raftkv: the command was not proposed: %w", ctx.Err())
+		return core.Result{}, fmt.Errorf(
+			"raftkv: the command was not proposed: %w", ctx.Err())
 	case <-n.done:
 		return core.Result{}, ErrStopped
 	}
@@ -74,7 +75,8 @@ func (n *Node) Propose(ctx context.Context, data []byte) (core.Result, error) {
 		}
 		return o.res, o.err
 	case <-ctx.Done():
-		return core.Result{}, fmt.Errorf("raftkv: gave up waiting for the command at index %d to apply; it may still apply: %w", p.index, ctx.Err())
+		return core.Result{}, fmt.Errorf("raftkv: gave up waiting for "+
+			"entry %d to apply; it may still apply: %w", p.index, ctx.Err())
 	case <-n.done:
 		return core.Result{}, ErrStopped
 	}
