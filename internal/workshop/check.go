@@ -29,11 +29,14 @@ const summaryWidth = 100
 // each, the tests that pass, and the TODOs left in the code. It reports
 // whether every test passes.
 func (w *Workshop) Check(ctx context.Context, s course.Stage) (bool, error) {
+	if err := w.haveStage(s); err != nil {
+		return false, err
+	}
+	w.printf("%s\n", w.paint(bold, fmt.Sprintf("Stage %s: %s (%s)", s.Number(), s.Title, s.Dir)))
 	run, err := w.learnerRun(ctx, s)
 	if err != nil {
 		return false, err
 	}
-	w.printf("%s\n", w.paint(bold, fmt.Sprintf("Stage %s: %s (%s)", s.Number(), s.Title, w.show(s.Dir))))
 	if errs := run.buildErrors(); len(errs) > 0 {
 		w.printf("\n%s\n", w.paint(red, s.Dir+" does not compile:"))
 		for _, line := range errs {
@@ -216,7 +219,7 @@ func (w *Workshop) Hint(ctx context.Context, s course.Stage) error {
 		return err
 	}
 	if note := testNote(run, first); note != "" {
-		w.printf("%s %s\n\n", w.paint(bold, run.name(first.ID)+" fails:"), note)
+		w.printf("%s\n    %s\n\n", w.paint(bold, run.name(first.ID)+" fails:"), wrap(note, 76, "    "))
 	}
 	w.printf("%s", w.hintBlock(run, first, todos))
 	return nil
@@ -265,14 +268,23 @@ func nextTodo(todos []testsrc.Todo, hint string) testsrc.Todo {
 	return todos[0]
 }
 
+// haveStage returns an error that says what to do when the learner's
+// folder of a stage does not exist.
+func (w *Workshop) haveStage(s course.Stage) error {
+	switch {
+	case exists(w.path(s.Dir)):
+		return nil
+	case exists(w.path(s.ReferenceDir())):
+		return fmt.Errorf("%s does not exist: create it with %s", s.Dir, w.tool("reset", s))
+	}
+	return fmt.Errorf("stage %s is not built yet: %s does not exist", s.Number(), s.Dir)
+}
+
 // learnerRun runs the tests of the learner's stage, after checking that it
-// exists.
+// exists. When they take a while, it says what it is doing.
 func (w *Workshop) learnerRun(ctx context.Context, s course.Stage) (*stageRun, error) {
-	if !exists(w.path(s.Dir)) {
-		if exists(w.path(s.ReferenceDir())) {
-			return nil, fmt.Errorf("%s does not exist: create it with %s", s.Dir, w.tool("reset", s))
-		}
-		return nil, fmt.Errorf("stage %s is not built yet: %s does not exist", s.Number(), s.Dir)
+	if err := w.haveStage(s); err != nil {
+		return nil, err
 	}
 	defer w.notice(fmt.Sprintf("Compiling and running the tests of %s (the first time takes up to a minute)…", s.Dir))()
 	return w.runTests(ctx, s.Dir, learnerTimeout)

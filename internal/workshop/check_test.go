@@ -193,7 +193,8 @@ func TestHint(t *testing.T) {
 	w, out := testCourse(t, map[string]string{"04-log": "04-log.json"})
 
 	require.NoError(t, w.Hint(t.Context(), stage04))
-	assert.Equal(t, `TestAppend fails: Append to an empty log
+	assert.Equal(t, `TestAppend fails:
+    Append to an empty log
 
 Hint for TestAppend (04-log/log_test.go:16):
     TestAppend checks that Append adds terms at the end.
@@ -210,8 +211,10 @@ func TestHintRunaway(t *testing.T) {
 	w, out := testCourse(t, map[string]string{"07-election": "07-election.json"})
 
 	require.NoError(t, w.Hint(t.Context(), stage07))
-	assert.Contains(t, out.String(), "TestLongDiff fails: node 2's log after the election: a new leader never deletes committed entries (Figure 2, Leader Completeness)\n\n",
-		"the message that says what is wrong, not the start of the diff")
+	assert.Equal(t, `TestLongDiff fails:
+    node 2's log after the election: a new leader never deletes committed
+    entries (Figure 2, Leader Completeness)
+`, firstLines(out.String(), 3), "the message that says what is wrong, not the start of the diff")
 }
 
 func TestHintDoesNotCompile(t *testing.T) {
@@ -240,4 +243,14 @@ func TestSummary(t *testing.T) {
 	assert.Equal(t, "Keep 2. 5 stays.", summary("Keep 2. 5 stays. Not this."))
 	long := "Apply the rules of Figure 2 to every entry that arrives, in order, and reject the rest with a hint"
 	assert.Equal(t, "Apply the rules of Figure 2 to every entry that arrives, in order, and reject the rest …", summary(long))
+}
+
+func TestCheckNotice(t *testing.T) {
+	w, out := testCourse(t, map[string]string{"04-log": "04-log.json"})
+	w.NoticeAfter = 0
+
+	_, err := w.Check(t.Context(), stage04)
+	require.NoError(t, err)
+	assert.Equal(t, "Stage 04: The log (04-log)\nCompiling and running the tests of 04-log (the first time takes up to a minute)…\n0 of 4 tests pass (+1 given).\n",
+		firstLines(out.String(), 3), "the header, then what the tool is doing while the tests build")
 }

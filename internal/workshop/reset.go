@@ -43,7 +43,8 @@ func (w *Workshop) generate(s course.Stage) (map[string][]byte, error) {
 // new backup folder under BackupDir and generates the stub again in the
 // same folder, so a shell inside it sees the fresh stub. It says where the
 // backup is and how to get it back, and returns the backup folder,
-// relative to the root, or "" when there was nothing to back up.
+// relative to the root, or "" when there was nothing to back up. A stage
+// that is exactly what gen makes is left alone.
 func (w *Workshop) Reset(s course.Stage) (string, error) {
 	if !exists(w.path(s.ReferenceDir())) {
 		return "", fmt.Errorf("stage %s is not built yet: %s does not exist", s.Number(), s.ReferenceDir())
@@ -54,16 +55,20 @@ func (w *Workshop) Reset(s course.Stage) (string, error) {
 	}
 	var backup string
 	if exists(w.path(s.Dir)) {
+		if problems, err := stubgen.Diff(w.path(s.Dir), files); err == nil && len(problems) == 0 {
+			w.printf("%s is as new already: nothing to reset.\n", s.Dir)
+			return "", nil
+		}
 		backup, err = w.backup(s)
 		if err != nil {
 			return "", err
 		}
-		w.printf("Backed up %s to %s.\n", w.show(s.Dir), w.show(backup))
+		w.printf("Backed up %s to %s.\n", s.Dir, w.show(backup))
 	}
 	if err := writeFiles(w.path(s.Dir), files); err != nil {
 		return backup, err
 	}
-	w.printf("Regenerated %s from %s: the stage is as new.\n", w.show(s.Dir), w.show(s.ReferenceDir()))
+	w.printf("Regenerated %s from %s: the stage is as new.\n", s.Dir, w.show(s.ReferenceDir()))
 	if backup == "" {
 		return "", nil
 	}

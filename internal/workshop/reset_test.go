@@ -49,25 +49,45 @@ To get your work back:  rm -r 04-log && mv .workshop/backup/04-log-20260314-1509
 	require.NoError(t, err)
 	assert.Empty(t, problems, "the stage is exactly what gen makes")
 
+	require.NoError(t, os.WriteFile(filepath.Join(stub, "notes.txt"), []byte("more notes\n"), 0o644))
 	again, err := w.Reset(stage04)
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(".workshop", "backup", "04-log-20260314-150926-2"), again, "a second reset in the same second gets its own backup")
 }
 
+func TestResetUntouched(t *testing.T) {
+	w, out := testCourse(t, nil)
+
+	backup, err := w.Reset(stage04)
+	require.NoError(t, err)
+	assert.Empty(t, backup)
+	assert.Equal(t, "04-log is as new already: nothing to reset.\n", out.String())
+	assert.NoDirExists(t, w.path(".workshop"), "no backup of what gen makes again")
+}
+
+// touch changes a file of the learner's stage, so that reset has work to
+// keep.
+func touch(t *testing.T, w *Workshop) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(w.path("04-log/notes.txt"), []byte("my plan\n"), 0o644))
+}
+
 func TestResetFromInside(t *testing.T) {
 	w, out := testCourse(t, nil)
 	w.Cwd = "04-log"
+	touch(t, w)
 
 	_, err := w.Reset(stage04)
 	require.NoError(t, err)
-	assert.Equal(t, `Backed up . to ../.workshop/backup/04-log-20260314-150926.
-Regenerated . from ../solutions/04-log: the stage is as new.
+	assert.Equal(t, `Backed up 04-log to ../.workshop/backup/04-log-20260314-150926.
+Regenerated 04-log from ../solutions/04-log: the stage is as new.
 To get your work back:  cd .. && rm -r 04-log && mv .workshop/backup/04-log-20260314-150926 04-log
 `, out.String(), "paths from the current folder; the restore command from the root")
 
 	w, out = testCourse(t, nil)
 	require.NoError(t, os.MkdirAll(w.path("04-log/sub"), 0o755))
 	w.Cwd = filepath.Join("04-log", "sub")
+	touch(t, w)
 	_, err = w.Reset(stage04)
 	require.NoError(t, err)
 	assert.Contains(t, out.String(), "Your shell is in a folder that moved to the backup; go back with  cd "+w.path("04-log")+"\n",
@@ -81,6 +101,7 @@ To get your work back:  cd .. && rm -r 04-log && mv .workshop/backup/04-log-2026
 	assert.NotContains(t, out.String(), "Your shell", "the shell is at the root")
 	out.Reset()
 	w.Cwd = filepath.Join("04-log", "sub")
+	touch(t, w)
 	_, err = w.Reset(stage04)
 	require.NoError(t, err)
 	assert.Contains(t, out.String(), "Your shell is in a folder that moved to the backup; go back with  cd "+w.path("04-log/sub")+"\n")
