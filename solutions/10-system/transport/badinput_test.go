@@ -39,9 +39,10 @@ func TestBadInputRejected(t *testing.T) {
 	const maxFrame = 64 << 10
 	nodes := startCluster(t, 2, func(c *Config) { c.MaxFrame = maxFrame; c.Timeout = wait })
 	a, b := nodes[0], nodes[1]
-	ok := appendMessageFrame
-	impostor, err := ok(nil, message(3, 2, 0))
+	impostor, err := appendMessageFrame(nil, message(3, 2, 0))
 	require.NoError(t, err)
+	a.Send(message(1, 2, -1))
+	require.Equal(t, message(1, 2, -1), receive(t, b, "node 1's first message"), "node 1 talks to node 2 before any bad connection (handout: \"The sender goroutine\")")
 
 	for i, tc := range []struct {
 		name    string
