@@ -125,7 +125,7 @@ func (rr *recordReader) next() (typ byte, payload []byte, err error) {
 	//workshop:todo the clean end; part of a header is a torn tail (a *tornError, its
 	//workshop:todo size what the file holds). Then trust nothing before it is checked:
 	//workshop:todo the header's own checksum first (an all-zero header is a torn tail
-	//workshop:todo when rest.allZero says the rest of the file is zero too), then the
+	//workshop:todo when restAllZero says the rest of the file is zero too), then the
 	//workshop:todo length (at least 1, at most rr.maxBody, checked before you allocate),
 	//workshop:todo then the body, read in full (a short body is a torn tail), and its
 	//workshop:todo checksum. Every failed check is rr.corrupt(offset, "what failed").
