@@ -217,6 +217,7 @@ func (s *simulation) clientReceive(c *client, p *packet) {
 	//workshop:todo and send again after s.params.backoff. On respLost, the operation
 	//workshop:todo never happened: forget it (s.history.forget) and retry it at once
 	//workshop:todo (handout: "9. Clients").
+	s.count(r.kind)
 	switch r.kind {
 	case respOK:
 		c.leader = raft.NodeID(p.from)
@@ -245,6 +246,7 @@ func (s *simulation) clientTimeout(c *client, attempt uint64) {
 	if !c.busy || attempt != c.attempt {
 		return
 	}
+	s.timeouts++
 	//workshop:todo Forget the leader. A Get is forgotten (s.history.forget); a write is
 	//workshop:todo recorded as unknown (s.history.unknown) and retried as a new operation
 	//workshop:todo after s.params.backoff (handout: "9. Clients").
@@ -266,4 +268,14 @@ func (s *simulation) endOp(c *client, retry *Input, next time.Duration) {
 	c.busy, c.retry = false, retry
 	c.attempt++
 	s.queue.Push(next, event{kind: evClientNext, client: c.id})
+}
+
+// count counts a response for the run's statistics.
+func (s *simulation) count(kind responseKind) {
+	switch kind {
+	case respRedirect:
+		s.redirects++
+	case respLost:
+		s.lost++
+	}
 }

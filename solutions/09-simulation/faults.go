@@ -146,7 +146,7 @@ func (s *simulation) leaderElected(srv *server) {
 	if s.healed || s.rand.Float64() >= s.params.killLeader {
 		return
 	}
-	soon := time.Duration(s.rand.Int64N(int64(3 * s.params.tick)))
+	soon := time.Duration(s.rand.ExpFloat64() * float64(s.params.killAfter))
 	s.queue.Push(s.now+soon, event{kind: evFault, fault: fault{kind: faultCrash, node: srv.id}})
 }
 

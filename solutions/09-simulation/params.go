@@ -27,6 +27,7 @@ type params struct {
 	// elected leader crashes soon after its election.
 	faultEvery, downMax time.Duration
 	killLeader          float64
+	killAfter           time.Duration // the mean delay of such a crash
 	// think is a client's mean pause between operations; clientTimeout how
 	// long it waits for an answer; backoff how long it waits after a
 	// redirect; keys how many keys the clients share.
@@ -41,7 +42,7 @@ func drawParams(r *rand.Rand) params {
 		tick:           100 * time.Millisecond,
 		electionTicks:  10,
 		heartbeatTicks: 1,
-		maxEntries:     []int{1, 2, 64}[r.IntN(3)],
+		maxEntries:     []int{1, 1, 2, 64}[r.IntN(4)],
 		net: NetworkConfig{
 			MinLatency:    500 * time.Microsecond,
 			MaxLatency:    between(2*time.Millisecond, 20*time.Millisecond),
@@ -53,7 +54,8 @@ func drawParams(r *rand.Rand) params {
 		diskMax:       between(time.Millisecond, 10*time.Millisecond),
 		faultEvery:    between(300*time.Millisecond, 3*time.Second),
 		downMax:       between(500*time.Millisecond, 5*time.Second),
-		killLeader:    0.5 * r.Float64(),
+		killLeader:    r.Float64(),
+		killAfter:     between(5*time.Millisecond, 100*time.Millisecond),
 		think:         between(10*time.Millisecond, 100*time.Millisecond),
 		clientTimeout: 2 * time.Second,
 		backoff:       50 * time.Millisecond,

@@ -41,14 +41,15 @@ type storage struct {
 }
 
 // save makes a Ready's hard state and entries durable. The entries replace
-// any at or after the first one's index.
+// any at or after the first one's index. The slice is the storage's own
+// (boot hands the node a copy), so it may grow in place.
 func (st *storage) save(rd raft.Ready) {
 	if !rd.HardState.IsZero() {
 		st.hard = rd.HardState
 	}
 	if len(rd.Entries) > 0 {
 		keep := min(len(st.entries), int(rd.Entries[0].Index-1))
-		st.entries = append(slices.Clip(st.entries[:keep]), rd.Entries...)
+		st.entries = append(st.entries[:keep], rd.Entries...)
 	}
 }
 

@@ -153,6 +153,10 @@ type Result struct {
 	// Ops is how many client operations the history holds, and Unknown how
 	// many of them have an unknown outcome (the client gave up waiting).
 	Ops, Unknown int
+	// Redirects counts the redirects clients followed, Timeouts the
+	// attempts they gave up on, and Lost the operations a server reported
+	// lost (another leader's entry took their place).
+	Redirects, Timeouts, Lost int
 	// Check is porcupine's verdict on the history: Ok, Illegal, or Unknown
 	// when the check ran out of time. It is "" when a checker stopped the
 	// run first.
@@ -213,6 +217,8 @@ type simulation struct {
 	healed  bool
 	events  int
 	failure *Failure
+	// Client statistics, for the Result.
+	redirects, timeouts, lost int
 	notes   []porcupine.Annotation
 }
 
@@ -353,6 +359,7 @@ func (s *simulation) result() *Result {
 	}
 	r.history, r.Unknown = s.history.operations(s.now)
 	r.Ops = len(r.history)
+	r.Redirects, r.Timeouts, r.Lost = s.redirects, s.timeouts, s.lost
 	r.annotations = s.annotations()
 	r.checkTime = s.opts.CheckTimeout
 	if s.failure == nil {
