@@ -219,7 +219,7 @@ type simulation struct {
 	failure *Failure
 	// Client statistics, for the Result.
 	redirects, timeouts, lost int
-	notes   []porcupine.Annotation
+	notes                     []porcupine.Annotation
 }
 
 // Run runs one simulation and returns what it found. It never panics on a
