@@ -126,7 +126,7 @@ func TestHTTPRedirectsToTheLeader(t *testing.T) {
 func TestHTTPRejectsBadInput(t *testing.T) {
 	inBubble(t, 3, func(t *testing.T, c *memCluster) {
 		leader := c.waitLeader()
-		huge := `{"a":"` + strings.Repeat("x", MaxBodySize) + `"}`
+		huge := `{"a":"1"` + strings.Repeat(" ", MaxBodySize) + `}`
 		tooBigForAnEntry := `{"a":"` + strings.Repeat("x", raft.MaxEntryDataSize+1) + `"}`
 		for _, tc := range []struct {
 			name, method, target, body string
@@ -136,6 +136,7 @@ func TestHTTPRejectsBadInput(t *testing.T) {
 			{"not an object", "POST", "/key", `["a","b"]`, http.StatusBadRequest},
 			{"a number value", "POST", "/key", `{"a":1}`, http.StatusBadRequest},
 			{"two objects", "POST", "/key", `{"a":"1"} {"b":"2"}`, http.StatusBadRequest},
+			{"garbage after the object", "POST", "/key", `{"a":"1"} garbage`, http.StatusBadRequest},
 			{"no keys", "POST", "/key", `{}`, http.StatusBadRequest},
 			{"empty key", "POST", "/key", `{"":"x"}`, http.StatusBadRequest},
 			{"huge body", "POST", "/key", huge, http.StatusRequestEntityTooLarge},

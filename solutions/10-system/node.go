@@ -211,15 +211,15 @@ func refuseConfChange(e raft.Entry) error {
 func (n *Node) run() {
 	defer close(n.done)
 	defer n.releaseAll()
-	recv := n.transport.Receive()
 	//workshop:todo Drive the core from one goroutine (handout: "1. The loop"). Make a
 	//workshop:todo time.Ticker of n.tick and stop it on the way out. Then loop: select on
-	//workshop:todo n.stop (return), the ticker (n.core.Tick), recv (n.step; if recv is
-	//workshop:todo closed, set it to nil: a nil channel is never ready) and n.proposals
-	//workshop:todo (n.propose). After each event, take whatever else is already waiting
+	//workshop:todo n.stop (return), the ticker (n.core.Tick), the transport's Receive
+	//workshop:todo channel (n.step; if it is closed, stop listening to it: a nil channel
+	//workshop:todo is never ready) and n.proposals (n.propose). After each event, take whatever else is already waiting
 	//workshop:todo (n.drain) so that one Ready covers it all, then carry out the Ready
 	//workshop:todo (n.advance). If that fails, the node cannot go on: keep the error in
 	//workshop:todo n.err, log it and return.
+	recv := n.transport.Receive()
 	ticker := time.NewTicker(n.tick)
 	defer ticker.Stop()
 	for {
@@ -244,7 +244,7 @@ func (n *Node) run() {
 			return
 		}
 	}
-	//workshop:stub n.err = errors.New("the node's loop is not implemented (handout: \"1. The loop\")")
+	//workshop:stub n.err = errors.New("the node's loop is not implemented")
 	//workshop:end
 }
 
@@ -407,6 +407,6 @@ func (n *Node) Stop(ctx context.Context) error {
 	case <-ctx.Done():
 		return n.errorf("did not stop: %w", ctx.Err())
 	}
-	//workshop:stub return errors.New("Stop does not wait for the loop yet (handout: \"4. Shutdown\")")
+	//workshop:stub return errors.New("Stop does not wait for the loop yet")
 	//workshop:end
 }

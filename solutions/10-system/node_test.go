@@ -248,6 +248,9 @@ func TestProposeWaitsUntilApplied(t *testing.T) {
 		require.Equal(t, leader.Status().ID, notLeader.Leader, "the error names the leader, so the client can go there")
 		require.ErrorIs(t, err, raft.ErrNotLeader)
 
+		_, err = leader.Propose(ctx, []byte("X"))
+		require.ErrorIs(t, err, core.ErrMalformedCommand, "a command that commits but does not decode returns the Applier's error, the result's Err (handout: \"3. Waiting for a command\")")
+
 		_, err = leader.Propose(ctx, make([]byte, raft.MaxEntryDataSize+1))
 		require.ErrorIs(t, err, raft.ErrTooLarge, "a command over MaxEntryDataSize is refused with the core's error")
 
@@ -329,8 +332,15 @@ func TestStopReleasesWaitersAndIsBounded(t *testing.T) {
 		time.Sleep(time.Second) // the node campaigns, and its first Save hangs
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		err = n.Stop(ctx)
-		close(release)
+		stopped := make(chan error, 1)
+		go func() { stopped <- n.Stop(ctx) }()
+		select {
+		case err = <-stopped:
+			close(release)
+		case <-time.After(3 * time.Second):
+			close(release)
+			t.Fatal("Stop still waits 2 s after its context ended, for a loop stuck in Save: bound the wait with ctx (handout: \"4. Shutdown\")")
+		}
 		require.ErrorIs(t, err, context.DeadlineExceeded, "Stop must give up when its context ends, even if the loop is stuck (handout: \"4. Shutdown\")")
 		require.Contains(t, err.Error(), "node 1", "Stop's error names the node")
 		require.NoError(t, n.Stop(context.Background()), "once the Save returns, the loop sees the stop and returns")
@@ -357,7 +367,12 @@ func TestAbandonedProposalDoesNotStallTheNode(t *testing.T) {
 		}()
 		synctest.Wait() // the loop has the proposal; it cannot commit
 		cancel()
-		require.ErrorIs(t, <-errc, context.Canceled, "Propose returns when its context is cancelled (handout: \"3. Waiting for a command\")")
+		select {
+		case err := <-errc:
+			require.ErrorIs(t, err, context.Canceled, "Propose returns its context's error (handout: \"3. Waiting for a command\")")
+		case <-time.After(time.Second):
+			t.Fatal("Propose still waits 1 s after its context was cancelled: every wait must also end with ctx (handout: \"3. Waiting for a command\")")
+		}
 		c.net.heal()
 
 		ctx, cancel = context.WithTimeout(context.Background(), 2*time.Second)

@@ -78,11 +78,13 @@ func processLeader(t *testing.T, procs []*raftkvProcess) *raftkvProcess {
 	deadline := time.Now().Add(15 * time.Second)
 	client := &http.Client{Timeout: time.Second}
 	for time.Now().Before(deadline) {
+		alive := 0
 		for _, p := range procs {
 			select {
 			case <-p.exited:
 				continue
 			default:
+				alive++
 			}
 			resp, err := client.Get("http://" + p.http + "/status")
 			if err != nil {
@@ -95,13 +97,16 @@ func processLeader(t *testing.T, procs []*raftkvProcess) *raftkvProcess {
 				return p
 			}
 		}
+		if alive == 0 {
+			break
+		}
 		<-time.After(20 * time.Millisecond)
 	}
 	var out strings.Builder
 	for _, p := range procs {
 		fmt.Fprintf(&out, "\n--- %s\n%s", strings.Join(p.args, " "), p.output)
 	}
-	t.Fatalf("no raftkv process became leader within 15 s; their output:%s", out.String())
+	t.Fatalf("no raftkv process became leader (within 15 s, or before they all exited); their output:%s", out.String())
 	return nil
 }
 

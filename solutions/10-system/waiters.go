@@ -52,14 +52,15 @@ func newProposal(data []byte) *proposal {
 // when ctx ends first. After ErrLeadershipLost, ErrStopped or ctx's end
 // the command may still apply: its outcome is unknown.
 func (n *Node) Propose(ctx context.Context, data []byte) (core.Result, error) {
-	p := newProposal(data)
 	//workshop:todo Two waits, each of which must also end when ctx ends or the node
 	//workshop:todo stops (n.done), so that no caller waits forever (handout: "3. Waiting
-	//workshop:todo for a command"). First hand p to the loop on n.proposals. Then wait
+	//workshop:todo for a command"). First hand a proposal of data (newProposal) to the
+	//workshop:todo loop on n.proposals. Then wait
 	//workshop:todo for its outcome on p.done: return its result, and its err, or else
 	//workshop:todo the result's Err. Give up with ErrStopped when the node stops, or
 	//workshop:todo with an error wrapping ctx.Err() that says whether the command may
 	//workshop:todo still apply.
+	p := newProposal(data)
 	select {
 	case n.proposals <- p:
 	case <-ctx.Done():
@@ -80,7 +81,7 @@ func (n *Node) Propose(ctx context.Context, data []byte) (core.Result, error) {
 	case <-n.done:
 		return core.Result{}, ErrStopped
 	}
-	//workshop:stub return core.Result{}, errors.New("Propose is not implemented (handout: \"3. Waiting for a command\")")
+	//workshop:stub return core.Result{}, errors.New("Propose is not implemented")
 	//workshop:end
 }
 

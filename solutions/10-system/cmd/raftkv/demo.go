@@ -108,7 +108,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			exited <- n
 		}()
 	}
-	leader, err := waitDemoLeader(ctx, nodes, 10*time.Second)
+	leader, err := waitDemoLeader(ctx, nodes, alive, exited, 10*time.Second)
 	if err != nil {
 		fmt.Fprintf(stderr, "raftkv demo: %v\n", err)
 		stopDemo(alive, exited)
@@ -193,7 +193,9 @@ func free(addrs ...string) error {
 }
 
 // waitDemoLeader asks the nodes' /status until one of them is the leader.
-func waitDemoLeader(ctx context.Context, nodes []*demoNode, timeout time.Duration) (*demoNode, error) {
+// It fails when a node exits first (and forgets it in alive): its log says
+// why.
+func waitDemoLeader(ctx context.Context, nodes []*demoNode, alive map[*demoNode]bool, exited <-chan *demoNode, timeout time.Duration) (*demoNode, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	client := &http.Client{Timeout: time.Second}
@@ -211,6 +213,9 @@ func waitDemoLeader(ctx context.Context, nodes []*demoNode, timeout time.Duratio
 			}
 		}
 		select {
+		case n := <-exited:
+			delete(alive, n)
+			return nil, fmt.Errorf("node %d exited before a leader was elected: %v (its log is above)", n.ID, n.cmd.ProcessState)
 		case <-ctx.Done():
 			return nil, fmt.Errorf("no leader within %v: %w", timeout, ctx.Err())
 		case <-time.After(100 * time.Millisecond):
