@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"raftgo/06-consensus"
+	"raftgo/internal/clustertest"
 	"raftgo/internal/raftnet"
 	"raftgo/solutions/01-kvserver"
 	"raftgo/solutions/03-planning"
@@ -28,22 +29,22 @@ const (
 // they reach a majority and commit, and the followers learn it from the
 // next AppendEntries. Handout: "1. The commit rule".
 func TestNoCommitWithoutMajority(t *testing.T) {
-	net := newCluster(t, 5, raftnet.Options{Seed: 1})
-	appoint(t, net, 1, 1)
-	propose(t, net, 1, "a")
-	settle(t, net, 2)
-	for _, id := range net.IDs() {
-		require.Equal(t, raft.Index(1), commit(net, id),
+	c := newCluster(t, 5, raftnet.Options{Seed: 1})
+	c.Appoint(1, 1)
+	c.ProposeAll(1, "a")
+	c.Settle(2)
+	for _, id := range c.IDs() {
+		require.Equal(t, raft.Index(1), c.Commit(id),
 			"node %d's commit index once entry 1 is on all five nodes (%s; followers learn it by %s; handout: \"1. The commit rule\")", id, commitRule, rule5)
 	}
 
-	net.Partition(ids(1, 2), ids(3, 4, 5))
-	propose(t, net, 1, "b", "c")
-	settle(t, net, 5)
-	require.Equal(t, raft.Index(1), commit(net, 1),
+	c.Partition(ids(1, 2), ids(3, 4, 5))
+	c.ProposeAll(1, "b", "c")
+	c.Settle(5)
+	require.Equal(t, raft.Index(1), c.Commit(1),
 		"leader 1's commit index while it and follower 2 alone hold entries 2 and 3: two nodes of five are not a majority (%s; handout: \"1. The commit rule\")", commitRule)
-	for _, id := range net.IDs() {
-		applied := datas(net.Applied(id))
+	for _, id := range c.IDs() {
+		applied := clustertest.Datas(c.Applied(id))
 		if len(applied) > 1 && applied[1] == "a" {
 			require.Failf(t, "entry handed out twice", "node %d handed out entry 1 more than once: %q; each committed entry leaves Ready once, then applied moves past it (%s; handout: \"3. Committed entries leave through Ready\")", id, applied, applyRule)
 		}
@@ -51,12 +52,12 @@ func TestNoCommitWithoutMajority(t *testing.T) {
 			"node %d applied an entry that only a minority holds (%s; handout: \"1. The commit rule\")", id, commitRule)
 	}
 
-	net.Heal()
-	settle(t, net, 3)
-	for _, id := range net.IDs() {
-		require.Equal(t, raft.Index(3), commit(net, id),
+	c.Heal()
+	c.Settle(3)
+	for _, id := range c.IDs() {
+		require.Equal(t, raft.Index(3), c.Commit(id),
 			"node %d's commit index after the partition healed and entries 2 and 3 reached every node (%s; %s)", id, commitRule, rule5)
-		require.Equal(t, []string{"a", "b", "c"}, datas(net.Applied(id)),
+		require.Equal(t, []string{"a", "b", "c"}, clustertest.Datas(c.Applied(id)),
 			"node %d's applied entries after the heal (%s; handout: \"3. Committed entries leave through Ready\")", id, applyRule)
 	}
 }
@@ -68,25 +69,25 @@ func TestNoCommitWithoutMajority(t *testing.T) {
 // node comes back and takes the entries, they commit. Handout: "1. The
 // commit rule".
 func TestMinorityNeverCommits(t *testing.T) {
-	net := newCluster(t, 5, raftnet.Options{Seed: 2})
-	net.Crash(3)
-	net.Crash(4)
-	net.Crash(5)
-	appoint(t, net, 1, 1)
-	propose(t, net, 1, "a", "b")
-	settle(t, net, 20)
+	c := newCluster(t, 5, raftnet.Options{Seed: 2})
+	c.Crash(3)
+	c.Crash(4)
+	c.Crash(5)
+	c.Appoint(1, 1)
+	c.ProposeAll(1, "a", "b")
+	c.Settle(20)
 	for _, id := range ids(1, 2) {
-		require.Equal(t, raft.Index(2), net.Node(id).Status().LastIndex, "node %d's log should hold both proposals (replication, stage 05)", id)
-		require.Equal(t, raft.Index(0), commit(net, id),
+		require.Equal(t, raft.Index(2), c.Node(id).Status().LastIndex, "node %d's log should hold both proposals (replication, stage 05)", id)
+		require.Equal(t, raft.Index(0), c.Commit(id),
 			"node %d's commit index with only nodes 1 and 2 of five running: a minority must never commit (%s; handout: \"1. The commit rule\")", id, commitRule)
 	}
 
-	require.NoError(t, net.Restart(3))
-	settle(t, net, 3)
+	require.NoError(t, c.Restart(3))
+	c.Settle(3)
 	for _, id := range ids(1, 2, 3) {
-		require.Equal(t, raft.Index(2), commit(net, id),
+		require.Equal(t, raft.Index(2), c.Commit(id),
 			"node %d's commit index once node 3 is back and nodes 1, 2 and 3 (three of five, a majority) hold both entries (%s; %s)", id, commitRule, rule5)
-		require.Equal(t, []string{"a", "b"}, datas(net.Applied(id)), "node %d's applied entries (%s)", id, applyRule)
+		require.Equal(t, []string{"a", "b"}, clustertest.Datas(c.Applied(id)), "node %d's applied entries (%s)", id, applyRule)
 	}
 }
 
@@ -103,7 +104,7 @@ func TestFollowerLearnsCommitOnlyUpToVerified(t *testing.T) {
 	n, err := core.New(raft.Config{
 		ID: 2, Peers: ids(1, 2, 3), ElectionTicks: 10, HeartbeatTicks: 1, MaxEntriesPerMessage: 64,
 		HardState: raft.HardState{Term: 2},
-		Entries:   []raft.Entry{entry(1, 1, "a"), entry(2, 1, "b"), entry(3, 2, "stale")},
+		Entries:   []raft.Entry{clustertest.Entry(1, 1, "a"), clustertest.Entry(2, 1, "b"), clustertest.Entry(3, 2, "stale")},
 	})
 	require.NoError(t, err)
 	n.Ready() // the restored state; nothing is committed yet
@@ -118,18 +119,18 @@ func TestFollowerLearnsCommitOnlyUpToVerified(t *testing.T) {
 	require.Equal(t, raft.Index(2), n.Status().Commit,
 		"follower's commit index after a heartbeat that matched its log up to index 2 with leaderCommit 3: its own entry 3 (term 2) is not the leader's, so it may commit only up to 2 (%s; handout: \"2. Followers learn the commit index\")", rule5)
 	rd := n.Ready()
-	require.Equal(t, describe([]raft.Entry{entry(1, 1, "a"), entry(2, 1, "b")}), describe(rd.CommittedEntries),
+	require.Equal(t, clustertest.Describe([]raft.Entry{clustertest.Entry(1, 1, "a"), clustertest.Entry(2, 1, "b")}), clustertest.Describe(rd.CommittedEntries),
 		"the Ready after the follower committed up to 2 should hand out entries 1 and 2, in order (%s; handout: \"3. Committed entries leave through Ready\")", applyRule)
 	require.Equal(t, raft.Index(2), rd.HardState.Commit, "the Ready's hard state should carry the new commit index, to persist it")
 
-	appendEntries(2, 1, 3, entry(3, 3, "c"))
+	appendEntries(2, 1, 3, clustertest.Entry(3, 3, "c"))
 	require.Equal(t, raft.Index(3), n.Status().Commit, "follower's commit index once the leader's entry 3 replaced its stale one (%s)", rule5)
-	require.Equal(t, describe([]raft.Entry{entry(3, 3, "c")}), describe(n.Ready().CommittedEntries),
+	require.Equal(t, clustertest.Describe([]raft.Entry{clustertest.Entry(3, 3, "c")}), clustertest.Describe(n.Ready().CommittedEntries),
 		"the next Ready should hand out only the newly committed entry 3, the leader's, and not entries 1 and 2 again (%s)", applyRule)
 
 	appendEntries(0, 0, 1) // a heartbeat from earlier, delivered late
 	require.Equal(t, raft.Index(3), n.Status().Commit, "follower's commit index after a delayed AppendEntries with leaderCommit 1: it must not move back from 3 (%s: only 'if leaderCommit > commitIndex'; handout: \"2. Followers learn the commit index\")", rule5)
-	appendEntries(2, 1, 3, entry(3, 3, "c"))
+	appendEntries(2, 1, 3, clustertest.Entry(3, 3, "c"))
 	require.Equal(t, raft.Index(3), n.Status().Commit, "a delayed AppendEntries with leaderCommit 1 must not move the commit index back (%s: only 'if leaderCommit > commitIndex')", rule5)
 	require.Empty(t, n.Ready().CommittedEntries, "a Ready must never hand out an entry twice (%s)", applyRule)
 }
@@ -148,7 +149,7 @@ func TestEveryNodeAppliesTheSameSequence(t *testing.T) {
 			appliers := make(map[raft.NodeID]*core.Applier)
 			stores := make(map[raft.NodeID]*kvserver.Store)
 			var problems []string
-			net := newCluster(t, 5, raftnet.Options{Seed: seed, OnReady: func(id raft.NodeID, rd raft.Ready) {
+			c := newCluster(t, 5, raftnet.Options{Seed: seed, OnReady: func(id raft.NodeID, rd raft.Ready) {
 				if len(rd.CommittedEntries) == 0 {
 					return
 				}
@@ -159,15 +160,15 @@ func TestEveryNodeAppliesTheSameSequence(t *testing.T) {
 					problems = append(problems, fmt.Sprintf("node %d: %v", id, err))
 				}
 			}})
-			for _, id := range net.IDs() {
+			for _, id := range c.IDs() {
 				stores[id] = new(kvserver.Store)
 				appliers[id] = core.NewApplier(stores[id])
 			}
 			rng := rand.New(rand.NewPCG(seed, 6))
-			net.SetReorder(true)
-			net.SetDropRate(0.1)
-			net.SetDuplicateRate(0.1)
-			appoint(t, net, 1, 1)
+			c.SetReorder(true)
+			c.SetDropRate(0.1)
+			c.SetDuplicateRate(0.1)
+			c.Appoint(1, 1)
 
 			var want []string
 			for len(want) < proposals {
@@ -177,22 +178,22 @@ func TestEveryNodeAppliesTheSameSequence(t *testing.T) {
 					if r == 1 {
 						cmd = core.Delete(fmt.Sprintf("k%d", rng.IntN(4)))
 					}
-					propose(t, net, 1, string(cmd.Encode()))
+					c.ProposeAll(1, string(cmd.Encode()))
 					want = append(want, string(cmd.Encode()))
 				case r < 4:
-					require.NoError(t, net.TickNode(1))
+					require.NoError(t, c.TickNode(1))
 				default:
-					_, err := net.DeliverOne()
+					_, err := c.DeliverOne()
 					require.NoError(t, err)
 				}
 			}
-			net.SetDropRate(0)
-			net.SetDuplicateRate(0)
-			settle(t, net, 10)
+			c.SetDropRate(0)
+			c.SetDuplicateRate(0)
+			c.Settle(10)
 
 			require.Empty(t, problems, "seed %d: committed entries must leave Ready exactly once and in order, and apply without gaps (%s)", seed, applyRule)
-			for _, id := range net.IDs() {
-				require.Equal(t, want, datas(net.Applied(id)),
+			for _, id := range c.IDs() {
+				require.Equal(t, want, clustertest.Datas(c.Applied(id)),
 					"seed %d: node %d should have applied all %d proposals, in the leader's order, once each, after the network went quiet (%s; %s; %s)", seed, id, proposals, commitRule, rule5, applyRule)
 				require.Equal(t, stores[1].Snapshot(), stores[id].Snapshot(), "seed %d: node %d's store differs from node 1's after applying the same entries", seed, id)
 			}
@@ -211,68 +212,68 @@ func TestEveryNodeAppliesTheSameSequence(t *testing.T) {
 // Figure 8 (c) and then (d) or (e). Handout: "1. The commit rule" and,
 // under "Background", Figure 8.
 func TestFigure8(t *testing.T) {
-	start := func(t *testing.T) *raftnet.Network {
+	start := func(t *testing.T) *clustertest.Cluster {
 		t.Helper()
 		logs := map[raft.NodeID][]raft.Entry{
-			1: {entry(1, 1, "x"), entry(2, 2, "term 2")},
-			2: {entry(1, 1, "x"), entry(2, 2, "term 2")},
-			3: {entry(1, 1, "x")},
-			4: {entry(1, 1, "x")},
-			5: {entry(1, 1, "x"), entry(2, 3, "term 3")},
+			1: {clustertest.Entry(1, 1, "x"), clustertest.Entry(2, 2, "term 2")},
+			2: {clustertest.Entry(1, 1, "x"), clustertest.Entry(2, 2, "term 2")},
+			3: {clustertest.Entry(1, 1, "x")},
+			4: {clustertest.Entry(1, 1, "x")},
+			5: {clustertest.Entry(1, 1, "x"), clustertest.Entry(2, 3, "term 3")},
 		}
-		net := newCluster(t, 5, raftnet.Options{Configure: func(c *raft.Config) {
+		c := newCluster(t, 5, raftnet.Options{Configure: func(c *raft.Config) {
 			c.Entries = logs[c.ID]
 			c.HardState = raft.HardState{Term: c.Entries[len(c.Entries)-1].Term, Commit: 1}
 		}})
 		// Figure 8 (c): node 1 leads term 4 and brings node 3 up to date,
 		// while nodes 4 and 5 are out of reach.
-		appoint(t, net, 1, 4)
-		net.Partition(ids(1, 2, 3), ids(4, 5))
-		settle(t, net, 3)
-		require.Equal(t, describe(logs[1]), describe(net.Storage(3).Entries),
+		c.Appoint(1, 4)
+		c.Partition(ids(1, 2, 3), ids(4, 5))
+		c.Settle(3)
+		require.Equal(t, clustertest.Describe(logs[1]), clustertest.Describe(c.Storage(3).Entries),
 			"node 3's log once leader 1 has replicated its log to it (replication, stage 05)")
-		return net
+		return c
 	}
 
 	t.Run("old-term entry on a majority is not committed", func(t *testing.T) {
-		net := start(t)
-		require.Equal(t, raft.Index(1), commit(net, 1),
+		c := start(t)
+		require.Equal(t, raft.Index(1), c.Commit(1),
 			"leader 1 (term 4) committed entry 2 (term 2) because nodes 1, 2 and 3 hold it: counting replicas commits only entries of the leader's own term (%s; §5.4.2; Figure 8 (c); handout: \"1. The commit rule\")", commitRule)
 
 		// Figure 8 (d): node 1 crashes; node 5 wins term 5 with the votes of
 		// nodes 2, 3 and 4 (its last term, 3, beats their 2 and 1) and
 		// overwrites entry 2 everywhere. Had entry 2 been committed, a
 		// committed entry would now be lost.
-		net.Crash(1)
-		net.Heal()
-		appoint(t, net, 5, 5)
-		settle(t, net, 3)
-		require.Equal(t, raft.Index(1), commit(net, 5),
+		c.Crash(1)
+		c.Heal()
+		c.Appoint(5, 5)
+		c.Settle(3)
+		require.Equal(t, raft.Index(1), c.Commit(5),
 			"leader 5 (term 5) committed its entry 2 (term 3) by counting replicas: it too must wait for an entry of term 5 (%s; §5.4.2)", commitRule)
-		propose(t, net, 5, "term 5")
-		settle(t, net, 3)
+		c.ProposeAll(5, "term 5")
+		c.Settle(3)
 		for _, id := range ids(2, 3, 4, 5) {
-			require.Equal(t, raft.Index(3), commit(net, id),
+			require.Equal(t, raft.Index(3), c.Commit(id),
 				"node %d's commit index once leader 5's term-5 entry 3 is on a majority: it commits entry 2 (term 3) with it (%s; §5.4.2; %s)", id, commitRule, rule5)
-			require.Equal(t, []string{"x", "term 3", "term 5"}, datas(net.Applied(id)),
+			require.Equal(t, []string{"x", "term 3", "term 5"}, clustertest.Datas(c.Applied(id)),
 				"node %d's applied entries: entry 2 of term 2 must never have been applied, because Figure 8 (d) overwrote it (§5.4.2)", id)
 		}
 	})
 
 	t.Run("current-term entry commits the old one", func(t *testing.T) {
-		net := start(t)
+		c := start(t)
 		// Figure 8 (e): leader 1 replicates an entry of its own term 4 to a
 		// majority; that commits entry 2 (term 2) with it.
-		propose(t, net, 1, "term 4")
-		settle(t, net, 3)
+		c.ProposeAll(1, "term 4")
+		c.Settle(3)
 		for _, id := range ids(1, 2, 3) {
-			require.Equal(t, raft.Index(3), commit(net, id),
+			require.Equal(t, raft.Index(3), c.Commit(id),
 				"node %d's commit index once leader 1's term-4 entry 3 is on nodes 1, 2 and 3: an entry of the current term on a majority commits it and every entry before it (%s; §5.4.2; Figure 8 (e); %s)", id, commitRule, rule5)
-			require.Equal(t, []string{"x", "term 2", "term 4"}, datas(net.Applied(id)), "node %d's applied entries (%s)", id, applyRule)
+			require.Equal(t, []string{"x", "term 2", "term 4"}, clustertest.Datas(c.Applied(id)), "node %d's applied entries (%s)", id, applyRule)
 		}
-		net.Heal()
-		settle(t, net, 3)
-		require.Equal(t, []string{"x", "term 2", "term 4"}, datas(net.Applied(5)),
+		c.Heal()
+		c.Settle(3)
+		require.Equal(t, []string{"x", "term 2", "term 4"}, clustertest.Datas(c.Applied(5)),
 			"node 5's applied entries after the heal: its entry 2 of term 3 is replaced by the committed one (%s; %s)", rule5, applyRule)
 	})
 }
@@ -285,35 +286,35 @@ func TestFigure8(t *testing.T) {
 // "Persistent state"; §5.3). Handout: "3. Committed entries leave through
 // Ready".
 func TestRestartReappliesCommittedEntries(t *testing.T) {
-	net := newCluster(t, 3, raftnet.Options{Seed: 3})
-	appoint(t, net, 1, 1)
+	c := newCluster(t, 3, raftnet.Options{Seed: 3})
+	c.Appoint(1, 1)
 	var want []string
 	for i := range 5 {
 		want = append(want, string(core.Set(fmt.Sprintf("k%d", i), "v").Encode()))
 	}
-	propose(t, net, 1, want...)
-	settle(t, net, 3)
+	c.ProposeAll(1, want...)
+	c.Settle(3)
 
-	for _, id := range net.IDs() {
-		require.Equal(t, raft.Index(5), net.Storage(id).HardState.Commit,
+	for _, id := range c.IDs() {
+		require.Equal(t, raft.Index(5), c.Storage(id).HardState.Commit,
 			"node %d's persisted hard state should hold its commit index 5, so that a restart knows what to replay (%s; %s)", id, commitRule, rule5)
-		net.Crash(id)
+		c.Crash(id)
 	}
-	for _, id := range net.IDs() {
-		require.NoError(t, net.Restart(id))
-		require.NoError(t, net.Collect(id))
-		require.Equal(t, want, datas(net.Applied(id)),
+	for _, id := range c.IDs() {
+		require.NoError(t, c.Restart(id))
+		require.NoError(t, c.Collect(id))
+		require.Equal(t, want, clustertest.Datas(c.Applied(id)),
 			"node %d's first Ready after a restart should hand out every entry up to its persisted commit index, in order (%s; applied restarts from 0; handout: \"3. Committed entries leave through Ready\")", id, applyRule)
 		store := new(kvserver.Store)
-		require.NoError(t, core.NewApplier(store).Apply(net.Applied(id)))
+		require.NoError(t, core.NewApplier(store).Apply(c.Applied(id)))
 		require.Len(t, store.Snapshot(), 5, "node %d's store rebuilt from the replayed entries", id)
 	}
 
-	appoint(t, net, 1, 2)
-	propose(t, net, 1, "after")
-	settle(t, net, 3)
-	for _, id := range net.IDs() {
-		require.Equal(t, append(want, "after"), datas(net.Applied(id)),
+	c.Appoint(1, 2)
+	c.ProposeAll(1, "after")
+	c.Settle(3)
+	for _, id := range c.IDs() {
+		require.Equal(t, append(want, "after"), clustertest.Datas(c.Applied(id)),
 			"node %d's applied entries since the restart: the replayed five, then the new one, each once (%s)", id, applyRule)
 	}
 }

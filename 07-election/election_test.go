@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"raftgo/internal/clustertest"
 	"raftgo/internal/raftnet"
 	"raftgo/solutions/03-planning"
 )
@@ -25,14 +26,14 @@ const (
 func TestLeaderEmerges(t *testing.T) {
 	worst := 0
 	for seed := range uint64(200) {
-		net := newCluster(t, 5, raftnet.Options{Seed: seed})
+		c := newCluster(t, 5, raftnet.Options{Seed: seed})
 		for tick := 1; ; tick++ {
 			require.LessOrEqual(t, tick, electionBound,
 				"seed %d: a 5-node cluster elected no leader that all follow within %d ticks, three of the longest election timeouts (%s; %s; handout: \"1. The election timer\")", seed, electionBound, followerRule, candidateRule)
-			require.NoError(t, net.Tick())
-			require.NoError(t, net.DeliverAll())
-			require.LessOrEqual(t, len(net.Leaders()), 1, "seed %d: two leaders at once after %d ticks, in a network that delivers everything (§5.2)", seed, tick)
-			if stableLeader(net, net.IDs()) != raft.None {
+			require.NoError(t, c.Tick())
+			require.NoError(t, c.DeliverAll())
+			require.LessOrEqual(t, len(c.Leaders()), 1, "seed %d: two leaders at once after %d ticks, in a network that delivers everything (§5.2)", seed, tick)
+			if c.StableLeader() != raft.None {
 				worst = max(worst, tick)
 				break
 			}
@@ -49,35 +50,29 @@ func TestLeaderEmerges(t *testing.T) {
 // never commits. Handout: "6. Step down".
 func TestPartitionedLeaderStepsDown(t *testing.T) {
 	for seed := range uint64(20) {
-		net := newCluster(t, 5, raftnet.Options{Seed: seed})
-		old, _ := waitLeader(t, net, net.IDs(), electionBound)
-		oldTerm := net.Node(old).Status().Term
+		c := newCluster(t, 5, raftnet.Options{Seed: seed})
+		old, _ := c.WaitLeader(electionBound)
+		oldTerm := c.Node(old).Status().Term
 
-		net.Isolate(old)
-		_, _, err := net.Propose(old, []byte("lost"))
+		c.Isolate(old)
+		_, _, err := c.Propose(old, []byte("lost"))
 		require.NoError(t, err, "seed %d: the old leader still thinks it leads", seed)
-		var rest []raft.NodeID
-		for _, id := range net.IDs() {
-			if id != old {
-				rest = append(rest, id)
-			}
-		}
-		leader, _ := waitLeader(t, net, rest, electionBound)
-		term := net.Node(leader).Status().Term
+		leader, _ := c.WaitLeader(electionBound, c.Others(old)...)
+		term := c.Node(leader).Status().Term
 		require.Greater(t, term, oldTerm, "seed %d: the new leader's term (§5.1: each term has at most one leader)", seed)
-		require.Equal(t, raft.Leader, net.Node(old).Status().Role, "seed %d: cut off, the old leader cannot know it was replaced", seed)
-		_, _, err = net.Propose(leader, []byte("kept"))
+		require.Equal(t, raft.Leader, c.Node(old).Status().Role, "seed %d: cut off, the old leader cannot know it was replaced", seed)
+		_, _, err = c.Propose(leader, []byte("kept"))
 		require.NoError(t, err)
 
-		net.Heal()
-		settle(t, net, 3)
-		st := net.Node(old).Status()
+		c.Heal()
+		c.Settle(3)
+		st := c.Node(old).Status()
 		require.Equal(t, raft.Follower, st.Role,
 			"seed %d: old leader %d (term %d) after the heal, hearing from leader %d of term %d (%s; handout: \"6. Step down\")", seed, old, oldTerm, leader, term, termRule)
 		require.Equal(t, term, st.Term, "seed %d: the old leader's term after the heal (%s)", seed, termRule)
 		require.Equal(t, leader, st.Leader, "seed %d: the old leader should follow the new one", seed)
-		for _, id := range net.IDs() {
-			applied := datas(net.Applied(id))
+		for _, id := range c.IDs() {
+			applied := clustertest.Datas(c.Applied(id))
 			require.Contains(t, applied, "kept", "seed %d: node %d should have applied the new leader's entry", seed, id)
 			require.NotContains(t, applied, "lost", "seed %d: node %d applied an entry only the cut-off old leader held (§5.4.2)", seed, id)
 		}
@@ -91,30 +86,30 @@ func TestPartitionedLeaderStepsDown(t *testing.T) {
 // Here entries 1 and 2 are committed on nodes 1 and 2; node 3 holds only
 // entry 1. Handout: "3. Voting".
 func TestStaleLogCannotWin(t *testing.T) {
-	net := newCluster(t, 3, raftnet.Options{Seed: 7, Configure: func(c *raft.Config) {
-		c.Entries = []raft.Entry{entry(1, 1, "a"), entry(2, 1, "b")}
+	c := newCluster(t, 3, raftnet.Options{Seed: 7, Configure: func(c *raft.Config) {
+		c.Entries = []raft.Entry{clustertest.Entry(1, 1, "a"), clustertest.Entry(2, 1, "b")}
 		c.HardState = raft.HardState{Term: 1, Commit: 2}
 		if c.ID == 3 {
 			c.Entries = c.Entries[:1]
 			c.HardState.Commit = 1
 		}
 	}})
-	tickUntil(t, net, 3, raft.Candidate, maxElectionTimeout+1)
+	tickUntil(t, c, 3, raft.Candidate, maxElectionTimeout+1)
 	for range 2 {
-		_, err := net.DeliverOne() // node 3's RequestVotes
+		_, err := c.DeliverOne() // node 3's RequestVotes
 		require.NoError(t, err)
 	}
-	require.Equal(t, map[raft.NodeID]bool{1: false, 2: false}, voteResponses(net, 3),
+	require.Equal(t, map[raft.NodeID]bool{1: false, 2: false}, voteResponses(c, 3),
 		"the votes of nodes 1 and 2 (last entry 2, term 1) for candidate 3 (last entry 1, term 1): its log is less up-to-date, so both refuse (%s; §5.4.1; handout: \"3. Voting\")", voteRule)
 
 	for tick := range electionBound {
-		require.NoError(t, net.Tick())
-		require.NoError(t, net.DeliverAll())
-		require.NotEqual(t, raft.Leader, net.Node(3).Status().Role, "node 3, missing committed entry 2, became leader after %d ticks (%s; §5.4.1)", tick, voteRule)
+		require.NoError(t, c.Tick())
+		require.NoError(t, c.DeliverAll())
+		require.NotEqual(t, raft.Leader, c.Node(3).Status().Role, "node 3, missing committed entry 2, became leader after %d ticks (%s; §5.4.1)", tick, voteRule)
 	}
-	leader := stableLeader(net, net.IDs())
+	leader := c.StableLeader()
 	require.Contains(t, []raft.NodeID{1, 2}, leader, "within %d ticks node 1 or 2 should lead, and all follow it (§5.2, §5.4.1)", electionBound)
-	require.Equal(t, []string{"a", "b"}, datas(net.Storage(3).Entries[:2]), "node 3's log once the leader has repaired it")
+	require.Equal(t, []string{"a", "b"}, clustertest.Datas(c.Storage(3).Entries[:2]), "node 3's log once the leader has repaired it")
 }
 
 // TestVotePersistsAcrossRestart checks that a vote survives a crash: a node
@@ -123,23 +118,23 @@ func TestStaleLogCannotWin(t *testing.T) {
 // servers": votedFor). Node 2 votes for node 1 in term 1 and crashes;
 // restarted, it must refuse node 3 in the same term. Handout: "3. Voting".
 func TestVotePersistsAcrossRestart(t *testing.T) {
-	net := newCluster(t, 3, raftnet.Options{Seed: 8})
-	tickUntil(t, net, 1, raft.Candidate, maxElectionTimeout+1)
-	net.Drop(func(m raft.Message) bool { return m.To == 3 })
-	_, err := net.DeliverOne() // 1's RequestVote to 2
+	c := newCluster(t, 3, raftnet.Options{Seed: 8})
+	tickUntil(t, c, 1, raft.Candidate, maxElectionTimeout+1)
+	c.Drop(func(m raft.Message) bool { return m.To == 3 })
+	_, err := c.DeliverOne() // 1's RequestVote to 2
 	require.NoError(t, err)
-	require.Equal(t, map[raft.NodeID]bool{2: true}, voteResponses(net, 1), "node 2's vote for candidate 1, the first candidate it hears of in term 1 (%s)", voteRule)
-	require.Equal(t, raft.HardState{Term: 1, Vote: 1}, net.Storage(2).HardState,
+	require.Equal(t, map[raft.NodeID]bool{2: true}, voteResponses(c, 1), "node 2's vote for candidate 1, the first candidate it hears of in term 1 (%s)", voteRule)
+	require.Equal(t, raft.HardState{Term: 1, Vote: 1}, c.Storage(2).HardState,
 		"node 2's persisted hard state once it voted for 1 in term 1: the vote is written before the answer is sent (Figure 2, Persistent state: votedFor; handout: \"3. Voting\")")
 
-	net.Crash(2)
-	require.NoError(t, net.Restart(2))
-	tickUntil(t, net, 3, raft.Candidate, maxElectionTimeout+1)
-	require.Equal(t, raft.Term(1), net.Node(3).Status().Term, "node 3 should campaign in term 1, the term node 2 voted in")
-	net.Drop(func(m raft.Message) bool { return m.To == 1 })
-	_, err = net.DeliverOne() // 3's RequestVote to 2
+	c.Crash(2)
+	require.NoError(t, c.Restart(2))
+	tickUntil(t, c, 3, raft.Candidate, maxElectionTimeout+1)
+	require.Equal(t, raft.Term(1), c.Node(3).Status().Term, "node 3 should campaign in term 1, the term node 2 voted in")
+	c.Drop(func(m raft.Message) bool { return m.To == 1 })
+	_, err = c.DeliverOne() // 3's RequestVote to 2
 	require.NoError(t, err)
-	require.Equal(t, map[raft.NodeID]bool{2: false}, voteResponses(net, 3),
+	require.Equal(t, map[raft.NodeID]bool{2: false}, voteResponses(c, 3),
 		"restarted node 2's answer to candidate 3 in term 1, in which it already voted for 1: one vote per term, across restarts (%s; §5.2)", voteRule)
 }
 
@@ -151,16 +146,16 @@ func TestVotePersistsAcrossRestart(t *testing.T) {
 func TestSplitVoteResolves(t *testing.T) {
 	worst := 0
 	for seed := range uint64(100) {
-		net := newCluster(t, 5, raftnet.Options{Seed: seed})
-		for _, id := range net.IDs() {
-			tickUntil(t, net, id, raft.Candidate, maxElectionTimeout+1)
+		c := newCluster(t, 5, raftnet.Options{Seed: seed})
+		for _, id := range c.IDs() {
+			tickUntil(t, c, id, raft.Candidate, maxElectionTimeout+1)
 		}
-		require.NoError(t, net.DeliverAll())
-		require.Empty(t, net.Leaders(), "seed %d: five candidates of term 1, each voting for itself, split the vote: none may win (%s; %s)", seed, voteRule, candidateRule)
+		require.NoError(t, c.DeliverAll())
+		require.Empty(t, c.Leaders(), "seed %d: five candidates of term 1, each voting for itself, split the vote: none may win (%s; %s)", seed, voteRule, candidateRule)
 
-		_, ticks := waitLeader(t, net, net.IDs(), electionBound)
+		_, ticks := c.WaitLeader(electionBound)
 		worst = max(worst, ticks)
-		require.Greater(t, net.Node(stableLeader(net, net.IDs())).Status().Term, raft.Term(1), "seed %d: the leader's term must be past the split term 1", seed)
+		require.Greater(t, c.Node(c.StableLeader()).Status().Term, raft.Term(1), "seed %d: the leader's term must be past the split term 1", seed)
 	}
 	t.Logf("slowest recovery from a split vote over 100 seeds: %d ticks (bound %d)", worst, electionBound)
 }
@@ -172,19 +167,19 @@ func TestSplitVoteResolves(t *testing.T) {
 // client. Here all three nodes hold entries 1 and 2 of term 1, uncommitted.
 // Handout: "5. The no-op".
 func TestNoOpCommitsEarlierEntries(t *testing.T) {
-	net := newCluster(t, 3, raftnet.Options{Seed: 10, Configure: func(c *raft.Config) {
-		c.Entries = []raft.Entry{entry(1, 1, "a"), entry(2, 1, "b")}
+	c := newCluster(t, 3, raftnet.Options{Seed: 10, Configure: func(c *raft.Config) {
+		c.Entries = []raft.Entry{clustertest.Entry(1, 1, "a"), clustertest.Entry(2, 1, "b")}
 		c.HardState = raft.HardState{Term: 1}
 	}})
-	leader, _ := waitLeader(t, net, net.IDs(), electionBound)
-	settle(t, net, 2)
-	term := net.Node(leader).Status().Term
-	for _, id := range net.IDs() {
-		require.Equal(t, raft.Index(3), net.Node(id).Status().Commit,
+	leader, _ := c.WaitLeader(electionBound)
+	c.Settle(2)
+	term := c.Node(leader).Status().Term
+	for _, id := range c.IDs() {
+		require.Equal(t, raft.Index(3), c.Node(id).Status().Commit,
 			"node %d's commit index once leader %d's no-op (entry 3, term %d) is on every node: it commits entries 1 and 2 of term 1 with it (§5.4.2, §8; handout: \"5. The no-op\")", id, leader, term)
-		applied := net.Applied(id)
-		require.Equal(t, []string{"a", "b", ""}, datas(applied), "node %d's applied entries: 1 and 2, then the leader's no-op (§8)", id)
+		applied := c.Applied(id)
+		require.Equal(t, []string{"a", "b", ""}, clustertest.Datas(applied), "node %d's applied entries: 1 and 2, then the leader's no-op (§8)", id)
 		require.Equal(t, term, applied[2].Term, "the no-op's term must be the new leader's term %d", term)
-		require.Len(t, net.Storage(id).Entries, 3, "node %d's persisted log: entries 1 and 2, then the no-op; the leader persists its no-op through Ready like any entry (n.appendEntry; handout: \"5. The no-op\")", id)
+		require.Len(t, c.Storage(id).Entries, 3, "node %d's persisted log: entries 1 and 2, then the no-op; the leader persists its no-op through Ready like any entry (n.appendEntry; handout: \"5. The no-op\")", id)
 	}
 }

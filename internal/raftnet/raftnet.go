@@ -311,7 +311,7 @@ func (net *Network) DeliverOne() (bool, error) {
 	net.delivered++
 	net.last = m
 	if err := guard(m.To, func() error { return node.Step(m) }); err != nil {
-		return true, fmt.Errorf("raftnet: node %d rejected %s: %w", m.To, Describe(m), err)
+		return true, fmt.Errorf("raftnet: node %d rejected %s: %w", m.To, m, err)
 	}
 	return true, net.collect(m.To)
 }
@@ -327,7 +327,7 @@ const busyTrace = 8
 // messages that delivering them produces. It gives up with ErrNoQuiescence
 // after Options.MaxDeliveries deliveries, and the error says which
 // messages kept the network busy: the senders, receivers and kinds that
-// took most deliveries, and the last few messages, described.
+// took most deliveries, and the last few messages.
 func (net *Network) DeliverAll() error {
 	limit := cmp.Or(net.opts.MaxDeliveries, DefaultMaxDeliveries)
 	type flow struct {
@@ -348,7 +348,7 @@ func (net *Network) DeliverAll() error {
 			if len(last) == busyTrace {
 				last = last[1:]
 			}
-			last = append(last, Describe(m))
+			last = append(last, m.String())
 		}
 	}
 	busiest := slices.Collect(maps.Keys(flows))
@@ -438,33 +438,4 @@ func (net *Network) Leaders() []raft.NodeID {
 func (net *Network) status(node raft.Node) (st raft.Status) {
 	_ = guard(0, func() error { st = node.Status(); return nil })
 	return st
-}
-
-// Describe renders a message on one line for traces and failure messages,
-// such as "1->2 t3 AppendEntries{prev=4/2 entries=[5/3] commit=4}".
-func Describe(m raft.Message) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d->%d t%d %s", m.From, m.To, m.Term, m.Kind())
-	switch body := m.Body.(type) {
-	case raft.RequestVote:
-		fmt.Fprintf(&b, "{last=%d/%d}", body.LastLogIndex, body.LastLogTerm)
-	case raft.RequestVoteResponse:
-		fmt.Fprintf(&b, "{granted=%t}", body.VoteGranted)
-	case raft.AppendEntries:
-		fmt.Fprintf(&b, "{prev=%d/%d entries=[", body.PrevLogIndex, body.PrevLogTerm)
-		for i, e := range body.Entries {
-			if i > 0 {
-				b.WriteByte(' ')
-			}
-			fmt.Fprintf(&b, "%d/%d", e.Index, e.Term)
-		}
-		fmt.Fprintf(&b, "] commit=%d}", body.LeaderCommit)
-	case raft.AppendEntriesResponse:
-		if body.Success {
-			fmt.Fprintf(&b, "{ok match=%d}", body.MatchIndex)
-		} else {
-			fmt.Fprintf(&b, "{reject conflict=%d/%d}", body.ConflictIndex, body.ConflictTerm)
-		}
-	}
-	return b.String()
 }

@@ -255,20 +255,6 @@ func TestFactoryErrors(t *testing.T) {
 	assert.Error(t, err, "New with no nodes")
 }
 
-// TestDescribe checks the one-line rendering of each kind of message.
-func TestDescribe(t *testing.T) {
-	for want, m := range map[string]raft.Message{
-		"1->2 t3 AppendEntries{prev=4/2 entries=[5/3 6/3] commit=4}": {From: 1, To: 2, Term: 3, Body: raft.AppendEntries{PrevLogIndex: 4, PrevLogTerm: 2, LeaderCommit: 4, Entries: []raft.Entry{{Term: 3, Index: 5}, {Term: 3, Index: 6}}}},
-		"2->1 t3 AppendEntriesResponse{ok match=6}":                  {From: 2, To: 1, Term: 3, Body: raft.AppendEntriesResponse{Success: true, MatchIndex: 6}},
-		"2->1 t3 AppendEntriesResponse{reject conflict=4/2}":         {From: 2, To: 1, Term: 3, Body: raft.AppendEntriesResponse{ConflictIndex: 4, ConflictTerm: 2}},
-		"3->1 t4 RequestVote{last=6/3}":                              {From: 3, To: 1, Term: 4, Body: raft.RequestVote{LastLogIndex: 6, LastLogTerm: 3}},
-		"1->3 t4 RequestVoteResponse{granted=true}":                  {From: 1, To: 3, Term: 4, Body: raft.RequestVoteResponse{VoteGranted: true}},
-	} {
-		assert.Equal(t, want, Describe(m), "Describe(%+v)", m)
-	}
-	assert.Equal(t, fmt.Sprintf("1->2 t0 %s", raft.KindInvalid), Describe(raft.Message{From: 1, To: 2}), "Describe of a message with no body")
-}
-
 // recorder is an Observer that writes down what it is told, one line per
 // report.
 type recorder struct{ lines []string }
@@ -331,5 +317,5 @@ func TestDeliverAllStopsARunawayAndSaysWhatKeptItBusy(t *testing.T) {
 	msg := err.Error()
 	assert.Contains(t, msg, "after 100 deliveries")
 	assert.Contains(t, msg, "Busiest: 50 AppendEntries from 1 to 2, 50 AppendEntriesResponse from 2 to 1", "the flows that kept the network busy, the busiest first")
-	assert.Contains(t, msg, "The last 8 delivered:\n  1->2 t1 AppendEntries{prev=0/0 entries=[] commit=0}\n  2->1 t1 AppendEntriesResponse{ok match=0}", "the last messages, described")
+	assert.Contains(t, msg, "The last 8 delivered:\n  1->2 t1 AppendEntries{prev=0@0 entries=[] commit=0}\n  2->1 t1 AppendEntriesResponse{ok match=0}", "the last messages, printed by their String method")
 }

@@ -38,5 +38,5 @@ func ExampleMarshal() {
 	fmt.Println(back)
 	// Output:
 	// 01 01 01 02 03 ac 02 02 00
-	// 1->2 RequestVote term 3 {LastLogIndex:300 LastLogTerm:2 Transfer:false}
+	// 1->2 t3 RequestVote{last=300@2}
 }

@@ -8,91 +8,52 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"raftgo/internal/clustertest"
 	"raftgo/internal/raftnet"
 	"raftgo/solutions/03-planning"
 	"raftgo/solutions/05-replication"
 )
 
-// newNode is the factory the test network makes nodes with. It returns an
-// explicit nil interface on error: a nil *core.Node inside a raft.Node would
-// not compare equal to nil.
-func newNode(cfg raft.Config) (raft.Node, error) {
-	n, err := core.New(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return n, nil
-}
-
-// newNetwork makes a network of size nodes.
-func newNetwork(t *testing.T, size int, opts raftnet.Options) *raftnet.Network {
+// newCluster starts a cluster of size nodes of this stage's core.
+func newCluster(t testing.TB, size int, opts raftnet.Options) *clustertest.Cluster {
 	t.Helper()
-	net, err := raftnet.New(size, newNode, opts)
-	require.NoError(t, err, "making a network of %d nodes", size)
-	return net
-}
-
-// appoint makes node id the leader of term and collects its first Ready.
-func appoint(t *testing.T, net *raftnet.Network, id raft.NodeID, term raft.Term) {
-	t.Helper()
-	node, ok := net.Node(id).(*core.Node)
-	require.True(t, ok, "node %d is a %T, not a *core.Node", id, net.Node(id))
-	require.NoError(t, node.BecomeLeader(term), "BecomeLeader(%d) on node %d", term, id)
-	require.NoError(t, net.Collect(id), "collecting the new leader's Ready")
-}
-
-// propose proposes commands on node id one by one, each with its own Ready.
-func propose(t *testing.T, net *raftnet.Network, id raft.NodeID, commands ...string) {
-	t.Helper()
-	for _, c := range commands {
-		_, _, err := net.Propose(id, []byte(c))
-		require.NoError(t, err, "proposing %q on node %d", c, id)
-	}
-}
-
-// terms returns the terms of a log's entries, printed for a failure message.
-func terms(es []raft.Entry) string {
-	ts := make([]string, len(es))
-	for i, e := range es {
-		ts[i] = fmt.Sprint(e.Term)
-	}
-	return "[" + strings.Join(ts, " ") + "]"
+	return clustertest.New(t, size, core.New, opts)
 }
 
 // requireLogsMatch checks that every node has persisted the same log as the
 // leader; task is the handout task the test is about.
-func requireLogsMatch(t *testing.T, net *raftnet.Network, leader raft.NodeID, task, msg string) {
+func requireLogsMatch(t *testing.T, c *clustertest.Cluster, leader raft.NodeID, task, msg string) {
 	t.Helper()
-	want := net.Storage(leader).Entries
-	for _, id := range net.IDs() {
-		got := net.Storage(id).Entries
-		require.Equal(t, want, got, "%s: node %d persisted the log %s, the leader %d has %s (handout: %q)", msg, id, terms(got), leader, terms(want), task)
+	want := c.Storage(leader).Entries
+	for _, id := range c.IDs() {
+		got := c.Storage(id).Entries
+		require.Equal(t, want, got, "%s: node %d persisted the log %s, the leader %d has %s (handout: %q)", msg, id, clustertest.Describe(got), leader, clustertest.Describe(want), task)
 	}
 }
 
 // TestGivenBecomeLeader checks the given BecomeLeader: the node becomes
 // leader of the term, and refuses to lead a term older than its own.
 func TestGivenBecomeLeader(t *testing.T) {
-	net := newNetwork(t, 3, raftnet.Options{})
-	appoint(t, net, 1, 2)
-	assert.Equal(t, []raft.NodeID{1}, net.Leaders(), "leaders after BecomeLeader(2) on node 1")
-	assert.Equal(t, raft.Term(2), net.Node(1).Status().Term, "node 1's term")
-	assert.Error(t, net.Node(1).(*core.Node).BecomeLeader(1), "BecomeLeader(1) on a node in term 2")
+	c := newCluster(t, 3, raftnet.Options{})
+	c.Appoint(1, 2)
+	assert.Equal(t, []raft.NodeID{1}, c.Leaders(), "leaders after BecomeLeader(2) on node 1")
+	assert.Equal(t, raft.Term(2), c.Node(1).Status().Term, "node 1's term")
+	assert.Error(t, c.Node(1).(*core.Node).BecomeLeader(1), "BecomeLeader(1) on a node in term 2")
 }
 
 // TestGivenProposeChecksCommands checks the given Propose: only the leader
 // takes commands, and it refuses an empty one (it would look like a new
 // leader's no-op) and one too large for the codec to send.
 func TestGivenProposeChecksCommands(t *testing.T) {
-	net := newNetwork(t, 3, raftnet.Options{})
-	appoint(t, net, 1, 1)
-	_, _, err := net.Propose(2, []byte("x=1"))
+	c := newCluster(t, 3, raftnet.Options{})
+	c.Appoint(1, 1)
+	_, _, err := c.Propose(2, []byte("x=1"))
 	assert.ErrorIs(t, err, raft.ErrNotLeader, "proposing on a follower")
-	_, _, err = net.Propose(1, nil)
+	_, _, err = c.Propose(1, nil)
 	assert.ErrorIs(t, err, raft.ErrEmptyCommand, "proposing an empty command")
-	_, _, err = net.Propose(1, make([]byte, raft.MaxEntryDataSize+1))
+	_, _, err = c.Propose(1, make([]byte, raft.MaxEntryDataSize+1))
 	assert.ErrorIs(t, err, raft.ErrTooLarge, "proposing a command over raft.MaxEntryDataSize")
-	assert.Zero(t, net.Node(1).Status().LastIndex, "a refused command must not reach the log")
+	assert.Zero(t, c.Node(1).Status().LastIndex, "a refused command must not reach the log")
 }
 
 // newLeader returns node 1 of a cluster of size nodes, made leader of term
@@ -120,7 +81,7 @@ func newLeader(t *testing.T, size int, term raft.Term, maxEntries int, log ...ra
 func sent(node raft.Node) []string {
 	var out []string
 	for _, m := range node.Ready().Messages {
-		out = append(out, raftnet.Describe(m))
+		out = append(out, m.String())
 	}
 	return out
 }
@@ -136,8 +97,8 @@ func sent(node raft.Node) []string {
 func TestSendAppendFromNext(t *testing.T) {
 	node := newLeader(t, 2, 2, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)
 	node.Tick()
-	require.Equal(t, []string{"1->2 t2 AppendEntries{prev=10/1 entries=[] commit=0}"}, sent(node),
-		"the messages of a new leader's Ready after one tick, its log ending at 10/1: one heartbeat, which follows entry 10 of term 1 (nextIndex starts at 11) and carries nothing (handout: \"1. Sending entries\"); a second message comes from Ready sending to a follower that has been sent everything (handout: \"2. Sending what is pending\")")
+	require.Equal(t, []string{"1->2 t2 AppendEntries{prev=10@1 entries=[] commit=0}"}, sent(node),
+		"the messages of a new leader's Ready after one tick, its log ending at 10@1: one heartbeat, which follows entry 10 of term 1 (nextIndex starts at 11) and carries nothing (handout: \"1. Sending entries\"); a second message comes from Ready sending to a follower that has been sent everything (handout: \"2. Sending what is pending\")")
 	for i := range 5 {
 		_, _, err := node.Propose([]byte(fmt.Sprint("cmd", i)))
 		require.NoError(t, err, "Propose on the leader")
@@ -152,8 +113,8 @@ func TestSendAppendFromNext(t *testing.T) {
 		}
 	}
 	require.Equal(t, []string{
-		"1->2 t2 AppendEntries{prev=10/1 entries=[11/2 12/2 13/2] commit=0}",
-		"1->2 t2 AppendEntries{prev=13/2 entries=[14/2 15/2] commit=0}",
+		"1->2 t2 AppendEntries{prev=10@1 entries=[11@2 12@2 13@2] commit=0}",
+		"1->2 t2 AppendEntries{prev=13@2 entries=[14@2 15@2] commit=0}",
 	}, got, "the AppendEntries with entries the leader sent over three ticks after five proposals: at most MaxEntriesPerMessage = 3 each, each following the last entry of the one before, so nextIndex must move past what was sent (handout: \"1. Sending entries\")")
 }
 
@@ -162,12 +123,12 @@ func TestSendAppendFromNext(t *testing.T) {
 // proposal goes out with the leader's next Ready (sendPendingAppends), each
 // follower appends and answers. Handout: "1. Sending entries" to "3. Answering AppendEntries".
 func TestReplicateToAll(t *testing.T) {
-	net := newNetwork(t, 3, raftnet.Options{})
-	appoint(t, net, 1, 1)
-	propose(t, net, 1, "x=1", "y=2", "z=3")
-	require.NoError(t, net.DeliverAll(), "delivering the proposals")
-	require.Len(t, net.Storage(1).Entries, 3, "the leader persists its own proposals")
-	requireLogsMatch(t, net, 1, "3. Answering AppendEntries", "after three proposals and delivering every message")
+	c := newCluster(t, 3, raftnet.Options{})
+	c.Appoint(1, 1)
+	c.ProposeAll(1, "x=1", "y=2", "z=3")
+	require.NoError(t, c.DeliverAll(), "delivering the proposals")
+	require.Len(t, c.Storage(1).Entries, 3, "the leader persists its own proposals")
+	requireLogsMatch(t, c, 1, "3. Answering AppendEntries", "after three proposals and delivering every message")
 }
 
 // TestProposalsAreBatched checks that proposals made between two Readies go
@@ -175,20 +136,20 @@ func TestReplicateToAll(t *testing.T) {
 // leader sends pending entries when its Ready is collected, not on each
 // Propose. Handout: "2. Sending what is pending".
 func TestProposalsAreBatched(t *testing.T) {
-	net := newNetwork(t, 3, raftnet.Options{})
-	appoint(t, net, 1, 1)
-	for _, c := range []string{"a", "b", "c"} {
-		_, _, err := net.Node(1).Propose([]byte(c))
-		require.NoError(t, err, "Propose(%q) on the leader", c)
+	c := newCluster(t, 3, raftnet.Options{})
+	c.Appoint(1, 1)
+	for _, command := range []string{"a", "b", "c"} {
+		_, _, err := c.Node(1).Propose([]byte(command))
+		require.NoError(t, err, "Propose(%q) on the leader", command)
 	}
-	require.NoError(t, net.Collect(1), "collecting the leader's Ready")
+	require.NoError(t, c.Collect(1), "collecting the leader's Ready")
 	var described []string
-	for _, m := range net.InFlight() {
-		described = append(described, raftnet.Describe(m))
+	for _, m := range c.InFlight() {
+		described = append(described, m.String())
 	}
 	require.Equal(t, []string{
-		"1->2 t1 AppendEntries{prev=0/0 entries=[1/1 2/1 3/1] commit=0}",
-		"1->3 t1 AppendEntries{prev=0/0 entries=[1/1 2/1 3/1] commit=0}",
+		"1->2 t1 AppendEntries{prev=0@0 entries=[1@1 2@1 3@1] commit=0}",
+		"1->3 t1 AppendEntries{prev=0@0 entries=[1@1 2@1 3@1] commit=0}",
 	}, described, "the leader's messages after three proposals and one Ready: one AppendEntries per follower with all three entries (handout: \"2. Sending what is pending\")")
 }
 
@@ -197,7 +158,7 @@ func TestProposalsAreBatched(t *testing.T) {
 func step(t *testing.T, node raft.Node, from raft.NodeID, term raft.Term, body raft.Body) []raft.Message {
 	t.Helper()
 	m := raft.Message{From: from, To: node.Status().ID, Term: term, Body: body}
-	require.NoError(t, node.Step(m), "Step(%s)", raftnet.Describe(m))
+	require.NoError(t, node.Step(m), "Step(%s)", m.String())
 	return node.Ready().Messages
 }
 
@@ -206,7 +167,7 @@ func onlyResponse(t *testing.T, msgs []raft.Message, after string) raft.AppendEn
 	t.Helper()
 	require.Len(t, msgs, 1, "the follower must answer %s with exactly one message (handout: \"3. Answering AppendEntries\")", after)
 	resp, ok := msgs[0].Body.(raft.AppendEntriesResponse)
-	require.True(t, ok, "the follower answered %s with %s, not an AppendEntriesResponse", after, raftnet.Describe(msgs[0]))
+	require.True(t, ok, "the follower answered %s with %s, not an AppendEntriesResponse", after, msgs[0])
 	return resp
 }
 
@@ -250,7 +211,7 @@ func TestFollowerPersistsBeforeAnswering(t *testing.T) {
 	require.NoError(t, err, "core.New")
 	es := []raft.Entry{{Term: 1, Index: 1, Data: []byte("a")}, {Term: 1, Index: 2, Data: []byte("b")}}
 	m := raft.Message{From: 1, To: 2, Term: 1, Body: raft.AppendEntries{Entries: es}}
-	require.NoError(t, node.Step(m), "Step(%s)", raftnet.Describe(m))
+	require.NoError(t, node.Step(m), "Step(%s)", m.String())
 	rd := node.Ready()
 	assert.Equal(t, es, rd.Entries, "the Ready with the answer must hand out the appended entries to persist (n.markUnstable; handout: \"3. Answering AppendEntries\")")
 	onlyResponse(t, rd.Messages, "entries 1 and 2")
@@ -289,7 +250,7 @@ func TestFollowerRefusesWithHint(t *testing.T) {
 func answer(t *testing.T, leader *core.Node, resp raft.AppendEntriesResponse) []string {
 	t.Helper()
 	m := raft.Message{From: 2, To: 1, Term: leader.Status().Term, Body: resp}
-	require.NoError(t, leader.Step(m), "Step(%s)", raftnet.Describe(m))
+	require.NoError(t, leader.Step(m), "Step(%s)", m.String())
 	return sent(leader)
 }
 
@@ -305,14 +266,14 @@ func TestLeaderBacksUpWithHint(t *testing.T) {
 	figure7 := []raft.Term{1, 1, 1, 4, 4, 5, 5, 6, 6, 6}
 	leader := newLeader(t, 2, 8, 64, figure7...)
 	leader.Tick()
-	require.Equal(t, []string{"1->2 t8 AppendEntries{prev=10/6 entries=[] commit=0}"}, sent(leader), "the new leader's heartbeat (handout: \"1. Sending entries\")")
+	require.Equal(t, []string{"1->2 t8 AppendEntries{prev=10@6 entries=[] commit=0}"}, sent(leader), "the new leader's heartbeat (handout: \"1. Sending entries\")")
 
 	got := answer(t, leader, raft.AppendEntriesResponse{ConflictIndex: 8, ConflictTerm: 0})
-	require.Equal(t, []string{"1->2 t8 AppendEntries{prev=7/5 entries=[8/6 9/6 10/6] commit=0}"}, got,
-		"follower (e) refused the heartbeat after 10/6 with conflict=8/0 (its log ends at 7): the leader must send again at once from ConflictIndex 8 (§5.3; handout: \"4. Handling the answer\")")
+	require.Equal(t, []string{"1->2 t8 AppendEntries{prev=7@5 entries=[8@6 9@6 10@6] commit=0}"}, got,
+		"follower (e) refused the heartbeat after 10@6 with conflict=8@0 (its log ends at 7): the leader must send again at once from ConflictIndex 8 (§5.3; handout: \"4. Handling the answer\")")
 	got = answer(t, leader, raft.AppendEntriesResponse{ConflictIndex: 4, ConflictTerm: 4})
-	require.Equal(t, []string{"1->2 t8 AppendEntries{prev=5/4 entries=[6/5 7/5 8/6 9/6 10/6] commit=0}"}, got,
-		"follower (e) refused prev=7/5 with conflict=4/4: the leader's last entry of term 4 is 5, so it sends from 6 (use ConflictTerm when the leader has that term, not only ConflictIndex; §5.3; handout: \"4. Handling the answer\")")
+	require.Equal(t, []string{"1->2 t8 AppendEntries{prev=5@4 entries=[6@5 7@5 8@6 9@6 10@6] commit=0}"}, got,
+		"follower (e) refused prev=7@5 with conflict=4@4: the leader's last entry of term 4 is 5, so it sends from 6 (use ConflictTerm when the leader has that term, not only ConflictIndex; §5.3; handout: \"4. Handling the answer\")")
 	got = answer(t, leader, raft.AppendEntriesResponse{Success: true, MatchIndex: 10})
 	require.Empty(t, got, "after a success that matches the leader's whole log, the leader has nothing more to send until the next heartbeat (handout: \"4. Handling the answer\")")
 
@@ -320,8 +281,8 @@ func TestLeaderBacksUpWithHint(t *testing.T) {
 	other.Tick()
 	sent(other)
 	got = answer(t, other, raft.AppendEntriesResponse{ConflictIndex: 4, ConflictTerm: 3})
-	require.Equal(t, []string{"1->2 t8 AppendEntries{prev=3/1 entries=[4/4 5/4 6/5 7/5 8/6 9/6 10/6] commit=0}"}, got,
-		"a follower refused the heartbeat after 10/6 with conflict=4/3; the leader holds no entry of term 3, so it sends from ConflictIndex 4 (§5.3; handout: \"4. Handling the answer\")")
+	require.Equal(t, []string{"1->2 t8 AppendEntries{prev=3@1 entries=[4@4 5@4 6@5 7@5 8@6 9@6 10@6] commit=0}"}, got,
+		"a follower refused the heartbeat after 10@6 with conflict=4@3; the leader holds no entry of term 3, so it sends from ConflictIndex 4 (§5.3; handout: \"4. Handling the answer\")")
 }
 
 // TestLeaderIgnoresStaleAnswers checks that late and duplicated answers,
@@ -335,15 +296,15 @@ func TestLeaderIgnoresStaleAnswers(t *testing.T) {
 		leader := newLeader(t, 2, 8, 64, figure7...)
 		answer(t, leader, raft.AppendEntriesResponse{Success: true, MatchIndex: 10})
 		got := answer(t, leader, raft.AppendEntriesResponse{ConflictIndex: 8, ConflictTerm: 0})
-		require.Equal(t, []string{"1->2 t8 AppendEntries{prev=10/6 entries=[] commit=0}"}, got,
-			"follower 2 acknowledged all 10 entries, then a late refusal with conflict=8/0 arrived: nextIndex must stay at matchIndex+1 = 11, so the leader sends nothing old (next = max(match+1, …); handout: \"4. Handling the answer\")")
+		require.Equal(t, []string{"1->2 t8 AppendEntries{prev=10@6 entries=[] commit=0}"}, got,
+			"follower 2 acknowledged all 10 entries, then a late refusal with conflict=8@0 arrived: nextIndex must stay at matchIndex+1 = 11, so the leader sends nothing old (next = max(match+1, …); handout: \"4. Handling the answer\")")
 	})
 	t.Run("a stale success after a newer one", func(t *testing.T) {
 		leader := newLeader(t, 2, 8, 64, figure7...)
 		answer(t, leader, raft.AppendEntriesResponse{Success: true, MatchIndex: 10})
 		answer(t, leader, raft.AppendEntriesResponse{Success: true, MatchIndex: 5}) // an older answer, late
 		got := answer(t, leader, raft.AppendEntriesResponse{ConflictIndex: 3, ConflictTerm: 0})
-		require.Equal(t, []string{"1->2 t8 AppendEntries{prev=10/6 entries=[] commit=0}"}, got,
+		require.Equal(t, []string{"1->2 t8 AppendEntries{prev=10@6 entries=[] commit=0}"}, got,
 			"follower 2 acknowledged entry 10, then a late success with match=5 and a late refusal arrived: matchIndex never moves backwards, so nextIndex stays at 11 (match = max(match, MatchIndex); handout: \"4. Handling the answer\")")
 	})
 	t.Run("a late refusal must not move next forward", func(t *testing.T) {
@@ -352,12 +313,12 @@ func TestLeaderIgnoresStaleAnswers(t *testing.T) {
 		sent(leader)
 		got := answer(t, leader, raft.AppendEntriesResponse{ConflictIndex: 4, ConflictTerm: 4})
 		require.Equal(t, []string{
-			"1->2 t8 AppendEntries{prev=5/4 entries=[6/5 7/5] commit=0}",
-			"1->2 t8 AppendEntries{prev=7/5 entries=[8/6 9/6] commit=0}",
-		}, got, "the follower refused the heartbeat with conflict=4/4; with MaxEntriesPerMessage = 2 the leader sends 6 and 7, then Ready sends 8 and 9 (handout: \"4. Handling the answer\")")
+			"1->2 t8 AppendEntries{prev=5@4 entries=[6@5 7@5] commit=0}",
+			"1->2 t8 AppendEntries{prev=7@5 entries=[8@6 9@6] commit=0}",
+		}, got, "the follower refused the heartbeat with conflict=4@4; with MaxEntriesPerMessage = 2 the leader sends 6 and 7, then Ready sends 8 and 9 (handout: \"4. Handling the answer\")")
 		got = answer(t, leader, raft.AppendEntriesResponse{ConflictIndex: 11, ConflictTerm: 0}) // an older answer, late
-		require.Equal(t, []string{"1->2 t8 AppendEntries{prev=9/6 entries=[10/6] commit=0}"}, got,
-			"after sending up to 9, the leader got a late refusal with conflict=11/0: nextIndex (10) must not move forward to 11, past an entry the follower never acknowledged (next = min(next, hinted); handout: \"4. Handling the answer\")")
+		require.Equal(t, []string{"1->2 t8 AppendEntries{prev=9@6 entries=[10@6] commit=0}"}, got,
+			"after sending up to 9, the leader got a late refusal with conflict=11@0: nextIndex (10) must not move forward to 11, past an entry the follower never acknowledged (next = min(next, hinted); handout: \"4. Handling the answer\")")
 	})
 }
 
@@ -394,7 +355,7 @@ func TestRepairFigure7(t *testing.T) {
 		t.Run(f.name, func(t *testing.T) {
 			appends := 0
 			var trace []string
-			net := newNetwork(t, 2, raftnet.Options{
+			c := newCluster(t, 2, raftnet.Options{
 				Configure: func(cfg *raft.Config) {
 					log := map[raft.NodeID][]raft.Term{1: leaderLog, 2: f.log}[cfg.ID]
 					cfg.Entries = entriesOf(log...)
@@ -402,24 +363,34 @@ func TestRepairFigure7(t *testing.T) {
 				},
 				OnReady: func(id raft.NodeID, rd raft.Ready) {
 					for _, m := range rd.Messages {
-						trace = append(trace, raftnet.Describe(m))
+						trace = append(trace, m.String())
 						if m.Kind() == raft.KindAppendEntries {
 							appends++
 						}
 					}
 				},
 			})
-			appoint(t, net, 1, 8)
-			require.NoError(t, net.Tick(), "ticking: the leader sends a heartbeat")
-			require.NoError(t, net.DeliverAll(), "delivering the repair")
+			c.Appoint(1, 8)
+			require.NoError(t, c.Tick(), "ticking: the leader sends a heartbeat")
+			require.NoError(t, c.DeliverAll(), "delivering the repair")
+			if f.name == "e" {
+				require.Equal(t, []string{
+					"1->2 t8 AppendEntries{prev=10@6 entries=[] commit=0}",
+					"2->1 t8 AppendEntriesResponse{refused conflict=8@0}",
+					"1->2 t8 AppendEntries{prev=7@5 entries=[8@6 9@6 10@6] commit=0}",
+					"2->1 t8 AppendEntriesResponse{refused conflict=4@4}",
+					"1->2 t8 AppendEntries{prev=5@4 entries=[6@5 7@5 8@6 9@6 10@6] commit=0}",
+					"2->1 t8 AppendEntriesResponse{ok match=10}",
+				}, trace, "the repair of follower (e), message by message, as the handout's trace shows it (handout: \"The test network\", \"4. Handling the answer\")")
+			}
 			assert.Equal(t, f.appends, appends, "AppendEntries the leader sent to repair follower (%s) with the hint of §5.3 (handout: \"4. Handling the answer\"); the messages:\n%s", f.name, strings.Join(trace, "\n"))
-			follower := net.Storage(2).Entries
-			require.GreaterOrEqual(t, len(follower), 10, "follower (%s) after the repair has %s; it must hold the leader's 10 entries; the messages:\n%s", f.name, terms(follower), strings.Join(trace, "\n"))
-			require.Equal(t, net.Storage(1).Entries, follower[:10], "follower (%s)'s first 10 entries after the repair; the messages:\n%s", f.name, strings.Join(trace, "\n"))
+			follower := c.Storage(2).Entries
+			require.GreaterOrEqual(t, len(follower), 10, "follower (%s) after the repair has %s; it must hold the leader's 10 entries; the messages:\n%s", f.name, clustertest.Describe(follower), strings.Join(trace, "\n"))
+			require.Equal(t, c.Storage(1).Entries, follower[:10], "follower (%s)'s first 10 entries after the repair; the messages:\n%s", f.name, strings.Join(trace, "\n"))
 
-			propose(t, net, 1, "entry 11")
-			require.NoError(t, net.DeliverAll(), "delivering entry 11")
-			requireLogsMatch(t, net, 1, "4. Handling the answer", fmt.Sprintf("follower (%s) after the leader's entry 11 of term 8", f.name))
+			c.ProposeAll(1, "entry 11")
+			require.NoError(t, c.DeliverAll(), "delivering entry 11")
+			requireLogsMatch(t, c, 1, "4. Handling the answer", fmt.Sprintf("follower (%s) after the leader's entry 11 of term 8", f.name))
 		})
 	}
 }
@@ -432,7 +403,7 @@ func TestRepairFigure7(t *testing.T) {
 func TestMessagesRespectMaxEntries(t *testing.T) {
 	const limit = 3
 	var tooBig []string
-	net := newNetwork(t, 3, raftnet.Options{
+	c := newCluster(t, 3, raftnet.Options{
 		Configure: func(cfg *raft.Config) {
 			cfg.MaxEntriesPerMessage = limit
 			if cfg.ID == 1 {
@@ -443,46 +414,46 @@ func TestMessagesRespectMaxEntries(t *testing.T) {
 		OnReady: func(id raft.NodeID, rd raft.Ready) {
 			for _, m := range rd.Messages {
 				if ae, ok := m.Body.(raft.AppendEntries); ok && len(ae.Entries) > limit {
-					tooBig = append(tooBig, raftnet.Describe(m))
+					tooBig = append(tooBig, m.String())
 				}
 			}
 		},
 	})
-	appoint(t, net, 1, 2)
+	c.Appoint(1, 2)
 	for i := range 20 {
-		_, _, err := net.Node(1).Propose([]byte(fmt.Sprint("burst", i)))
+		_, _, err := c.Node(1).Propose([]byte(fmt.Sprint("burst", i)))
 		require.NoError(t, err, "Propose on the leader")
 	}
-	require.NoError(t, net.Collect(1), "collecting the leader's Ready")
-	require.NoError(t, net.Tick(), "ticking")
-	require.NoError(t, net.DeliverAll(), "delivering")
+	require.NoError(t, c.Collect(1), "collecting the leader's Ready")
+	require.NoError(t, c.Tick(), "ticking")
+	require.NoError(t, c.DeliverAll(), "delivering")
 	assert.Empty(t, tooBig, "AppendEntries with more than MaxEntriesPerMessage = %d entries (handout: \"1. Sending entries\")", limit)
-	requireLogsMatch(t, net, 1, "4. Handling the answer", "after 10 old entries and a burst of 20 proposals, sent at most 3 at a time")
+	requireLogsMatch(t, c, 1, "4. Handling the answer", "after 10 old entries and a burst of 20 proposals, sent at most 3 at a time")
 }
 
 // TestPartitionedFollowerCatchesUp checks that a follower cut off while the
 // leader goes on gets every entry it missed once the partition heals, from
 // the leader's heartbeats alone. Handout: "4. Handling the answer".
 func TestPartitionedFollowerCatchesUp(t *testing.T) {
-	net := newNetwork(t, 3, raftnet.Options{})
-	appoint(t, net, 1, 1)
-	propose(t, net, 1, "before")
-	require.NoError(t, net.DeliverAll(), "delivering the first proposal")
+	c := newCluster(t, 3, raftnet.Options{})
+	c.Appoint(1, 1)
+	c.ProposeAll(1, "before")
+	require.NoError(t, c.DeliverAll(), "delivering the first proposal")
 
-	net.Isolate(3)
+	c.Isolate(3)
 	for i := range 5 {
-		propose(t, net, 1, fmt.Sprint("during", i))
-		require.NoError(t, net.Tick(), "ticking during the partition")
-		require.NoError(t, net.DeliverAll(), "delivering during the partition")
+		c.ProposeAll(1, fmt.Sprint("during", i))
+		require.NoError(t, c.Tick(), "ticking during the partition")
+		require.NoError(t, c.DeliverAll(), "delivering during the partition")
 	}
-	require.Len(t, net.Storage(3).Entries, 1, "the isolated follower 3 must not get entries during the partition")
+	require.Len(t, c.Storage(3).Entries, 1, "the isolated follower 3 must not get entries during the partition")
 
-	net.Heal()
+	c.Heal()
 	for range 3 {
-		require.NoError(t, net.Tick(), "ticking after the heal")
-		require.NoError(t, net.DeliverAll(), "delivering after the heal")
+		require.NoError(t, c.Tick(), "ticking after the heal")
+		require.NoError(t, c.DeliverAll(), "delivering after the heal")
 	}
-	requireLogsMatch(t, net, 1, "4. Handling the answer", "three heartbeats after the partition healed")
+	requireLogsMatch(t, c, 1, "4. Handling the answer", "three heartbeats after the partition healed")
 }
 
 // TestSurvivesUnreliableNetwork checks replication over a network that
@@ -500,25 +471,25 @@ func TestSurvivesUnreliableNetwork(t *testing.T) {
 
 // checkUnreliable runs one seed of TestSurvivesUnreliableNetwork.
 func checkUnreliable(t *testing.T, seed uint64) {
-	net := newNetwork(t, 5, raftnet.Options{Seed: seed, Configure: func(cfg *raft.Config) { cfg.MaxEntriesPerMessage = 4 }})
-	appoint(t, net, 1, 1)
-	net.SetDropRate(0.2)
-	net.SetDuplicateRate(0.2)
-	net.SetReorder(true)
+	c := newCluster(t, 5, raftnet.Options{Seed: seed, Configure: func(cfg *raft.Config) { cfg.MaxEntriesPerMessage = 4 }})
+	c.Appoint(1, 1)
+	c.SetDropRate(0.2)
+	c.SetDuplicateRate(0.2)
+	c.SetReorder(true)
 	for round := range 12 {
-		propose(t, net, 1, fmt.Sprint("cmd", 2*round), fmt.Sprint("cmd", 2*round+1))
-		require.NoError(t, net.Tick(), "seed %d: ticking", seed)
+		c.ProposeAll(1, fmt.Sprint("cmd", 2*round), fmt.Sprint("cmd", 2*round+1))
+		require.NoError(t, c.Tick(), "seed %d: ticking", seed)
 		for range 15 {
-			_, err := net.DeliverOne()
+			_, err := c.DeliverOne()
 			require.NoError(t, err, "seed %d: delivering", seed)
 		}
 	}
-	net.SetDropRate(0)
-	net.SetDuplicateRate(0)
-	net.SetReorder(false)
+	c.SetDropRate(0)
+	c.SetDuplicateRate(0)
+	c.SetReorder(false)
 	for range 10 {
-		require.NoError(t, net.Tick(), "seed %d: ticking after the network healed", seed)
-		require.NoError(t, net.DeliverAll(), "seed %d: delivering after the network healed", seed)
+		require.NoError(t, c.Tick(), "seed %d: ticking after the network healed", seed)
+		require.NoError(t, c.DeliverAll(), "seed %d: delivering after the network healed", seed)
 	}
-	requireLogsMatch(t, net, 1, "4. Handling the answer", fmt.Sprintf("seed %d: 10 heartbeats after the network stopped dropping, duplicating and reordering", seed))
+	requireLogsMatch(t, c, 1, "4. Handling the answer", fmt.Sprintf("seed %d: 10 heartbeats after the network stopped dropping, duplicating and reordering", seed))
 }

@@ -43,12 +43,9 @@ func BenchmarkCommit(b *testing.B) {
 func BenchmarkCommitRaftnet(b *testing.B) {
 	for _, batch := range []int{1, 64} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
-			net, err := raftnet.New(3, newNode, raftnet.Options{Seed: 1})
-			if err != nil {
-				b.Fatal(err)
-			}
-			leader := benchElect(b, net)
-			node := net.Node(leader)
+			c := newCluster(b, 3, raftnet.Options{Seed: 1})
+			leader, _ := c.WaitLeader(electionBound)
+			node := c.Node(leader)
 			benchmarkCommits(b, batch, func(n int) int {
 				before := node.Status().Commit
 				for range n {
@@ -56,10 +53,10 @@ func BenchmarkCommitRaftnet(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				if err := net.Collect(leader); err != nil {
+				if err := c.Collect(leader); err != nil {
 					b.Fatal(err)
 				}
-				if err := net.DeliverAll(); err != nil {
+				if err := c.DeliverAll(); err != nil {
 					b.Fatal(err)
 				}
 				return int(node.Status().Commit - before)
@@ -83,23 +80,6 @@ func benchmarkCommits(b *testing.B, batch int, round func(n int) int) {
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(committed)/b.Elapsed().Seconds(), "entries/s")
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(committed), "allocs/entry")
-}
-
-// benchElect ticks the network until it has a leader.
-func benchElect(b *testing.B, net *raftnet.Network) raft.NodeID {
-	for range electionBound {
-		if err := net.Tick(); err != nil {
-			b.Fatal(err)
-		}
-		if err := net.DeliverAll(); err != nil {
-			b.Fatal(err)
-		}
-		if leader := stableLeader(net, net.IDs()); leader != raft.None {
-			return leader
-		}
-	}
-	b.Fatal("no leader")
-	return raft.None
 }
 
 // benchCluster is the leanest driver of three cores: a FIFO of messages

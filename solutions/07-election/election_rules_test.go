@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"raftgo/internal/clustertest"
 	"raftgo/solutions/03-planning"
 	"raftgo/solutions/07-election"
 )
@@ -130,7 +131,7 @@ func TestFollowerCampaignsOnTimeout(t *testing.T) {
 // five, two more votes make a majority. Handout: "2. Campaign".
 func TestCandidateAsksEveryPeer(t *testing.T) {
 	n, rd := newCandidate(t, 5, 1, func(c *raft.Config) {
-		c.Entries = []raft.Entry{entry(1, 1, "a"), entry(2, 2, "b")}
+		c.Entries = []raft.Entry{clustertest.Entry(1, 1, "a"), clustertest.Entry(2, 2, "b")}
 		c.HardState = raft.HardState{Term: 2}
 	})
 	st := n.Status()
@@ -177,7 +178,7 @@ func TestVoterRules(t *testing.T) {
 	const term = 1
 	voter := func(t *testing.T, seed uint64) *core.Node {
 		n := newCore(t, 2, 3, seed, func(c *raft.Config) {
-			c.Entries = []raft.Entry{entry(1, 1, "a")}
+			c.Entries = []raft.Entry{clustertest.Entry(1, 1, "a")}
 			c.HardState = raft.HardState{Term: term}
 		})
 		n.Ready() // nothing to persist yet
@@ -292,7 +293,7 @@ func TestCandidateCountsVotes(t *testing.T) {
 // (§5.4.2). Handout: "5. The no-op".
 func TestLeaderAppendsNoOp(t *testing.T) {
 	n, _ := newCandidate(t, 3, 3, func(c *raft.Config) {
-		c.Entries = []raft.Entry{entry(1, 1, "a"), entry(2, 1, "b")}
+		c.Entries = []raft.Entry{clustertest.Entry(1, 1, "a"), clustertest.Entry(2, 1, "b")}
 		c.HardState = raft.HardState{Term: 1}
 	})
 	term := n.Status().Term

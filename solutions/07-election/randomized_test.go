@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"raftgo/internal/clustertest"
 	"raftgo/internal/raftnet"
 	"raftgo/solutions/03-planning"
 )
@@ -51,7 +52,7 @@ type committedEntry struct {
 // checker watches a network and records the violations of Raft's safety
 // properties it sees.
 type checker struct {
-	net        *raftnet.Network
+	net        *clustertest.Cluster
 	leaders    map[raft.Term]raft.NodeID
 	committed  map[raft.Index]committedEntry
 	lastHanded map[raft.NodeID]raft.Index // last committed index handed out since the node started
@@ -71,7 +72,7 @@ func (c *checker) onReady(id raft.NodeID, rd raft.Ready) {
 		case !seen:
 			c.committed[e.Index] = committedEntry{entry: e, seenIn: c.net.Node(id).Status().Term}
 		case !sameEntry(prev.entry, e):
-			c.problems = append(c.problems, fmt.Sprintf("node %d committed %s at index %d, where %s was committed before (State Machine Safety, §5.4.3)", id, describe([]raft.Entry{e}), e.Index, describe([]raft.Entry{prev.entry})))
+			c.problems = append(c.problems, fmt.Sprintf("node %d committed %s at index %d, where %s was committed before (State Machine Safety, §5.4.3)", id, clustertest.Describe([]raft.Entry{e}), e.Index, clustertest.Describe([]raft.Entry{prev.entry})))
 		}
 	}
 }
@@ -89,7 +90,7 @@ func (c *checker) check() {
 		// what the node itself knows is committed.
 		for i := raft.Index(1); i <= stored.HardState.Commit && int(i) <= len(stored.Entries); i++ {
 			if want, ok := c.committed[i]; ok && !sameEntry(want.entry, stored.Entries[i-1]) {
-				c.problems = append(c.problems, fmt.Sprintf("node %d's log holds %s at committed index %d, where %s was committed (Log Matching, State Machine Safety)", id, describe(stored.Entries[i-1:i]), i, describe([]raft.Entry{want.entry})))
+				c.problems = append(c.problems, fmt.Sprintf("node %d's log holds %s at committed index %d, where %s was committed (Log Matching, State Machine Safety)", id, clustertest.Describe(stored.Entries[i-1:i]), i, clustertest.Describe([]raft.Entry{want.entry})))
 			}
 		}
 		if st.Role != raft.Leader {
@@ -103,7 +104,7 @@ func (c *checker) check() {
 			c.leaders[st.Term] = id
 			for i, ce := range c.committed {
 				if ce.seenIn < st.Term && (int(i) > len(stored.Entries) || !sameEntry(ce.entry, stored.Entries[i-1])) {
-					c.problems = append(c.problems, fmt.Sprintf("node %d became leader of term %d without entry %s, committed by term %d (Leader Completeness, §5.4.1)", id, st.Term, describe([]raft.Entry{ce.entry}), ce.seenIn))
+					c.problems = append(c.problems, fmt.Sprintf("node %d became leader of term %d without entry %s, committed by term %d (Leader Completeness, §5.4.1)", id, st.Term, clustertest.Describe([]raft.Entry{ce.entry}), ce.seenIn))
 				}
 			}
 		}
@@ -121,13 +122,12 @@ func runSchedule(t *testing.T, seed uint64) {
 		committed:  make(map[raft.Index]committedEntry),
 		lastHanded: make(map[raft.NodeID]raft.Index),
 	}
-	net, err := raftnet.New(5, newNode, raftnet.Options{
+	net := newCluster(t, 5, raftnet.Options{
 		Seed: seed,
 		// Short timeouts make for many elections in a short schedule.
 		Configure: func(cfg *raft.Config) { cfg.ElectionTicks = 4 },
 		OnReady:   c.onReady,
 	})
-	require.NoError(t, err)
 	c.net = net
 	net.SetReorder(true)
 	net.SetDropRate(0.05)
@@ -192,15 +192,14 @@ func runSchedule(t *testing.T, seed uint64) {
 		require.NoError(t, net.DeliverAll())
 		c.check()
 		require.Empty(t, c.problems, "seed %d, healing: replay with -run 'TestRandomized/seed=%d$'", seed, seed)
-		if leader := stableLeader(net, ids); index == 0 && leader != raft.None {
-			index, _, err = net.Propose(leader, []byte("last"))
-			require.NoError(t, err)
+		if leader := net.StableLeader(ids...); index == 0 && leader != raft.None {
+			index = net.ProposeAll(leader, "last")[0]
 		}
 	}
 }
 
 // everyNodeCommitted reports whether every node has committed index.
-func everyNodeCommitted(net *raftnet.Network, index raft.Index) bool {
+func everyNodeCommitted(net *clustertest.Cluster, index raft.Index) bool {
 	for _, id := range net.IDs() {
 		if net.Node(id).Status().Commit < index {
 			return false
