@@ -2,6 +2,7 @@ package invariants
 
 import (
 	"fmt"
+	"slices"
 
 	"raftgo/solutions/03-planning"
 )
@@ -13,14 +14,17 @@ import (
 // be committed) is done before the checks run; a check keeps only the
 // records of its own property.
 
-// checkElectionSafety checks that no two nodes lead the same term, and that
-// a node does not lead a term again after a restart (Figure 3).
+// checkElectionSafety checks that no two nodes lead the same term, that a
+// node does not lead a term again after a restart, and that a leader holds
+// the votes of a majority (Figure 3).
 func (c *Checker) checkElectionSafety(ch *change) {
 	//workshop:todo Election Safety (Figure 3, §5.2; handout: "1. Election Safety"): when
 	//workshop:todo the node is leader (ch.node.status.Role), look up c.leaders for its term.
-	//workshop:todo Nobody yet: record it, with its incarnation. Another node, or the same
-	//workshop:todo node in an earlier life (a leader that crashed must not lead its term
-	//workshop:todo again): report it, naming both and the term.
+	//workshop:todo Nobody yet: record it, with its incarnation, and check that a majority of
+	//workshop:todo the c.size nodes persisted a vote for it in that term (c.votes): that is
+	//workshop:todo what makes a second leader impossible. Another node, or the same node in
+	//workshop:todo an earlier life (a leader that crashed must not lead its term again):
+	//workshop:todo report it, naming both and the term.
 	n, st := ch.node, ch.node.status
 	if st.Role != raft.Leader {
 		return
@@ -29,6 +33,17 @@ func (c *Checker) checkElectionSafety(ch *change) {
 	switch {
 	case !seen:
 		c.leaders[st.Term] = leadership{id: n.id, incarnation: n.incarnation}
+		var voters []raft.NodeID
+		for voter, candidate := range c.votes[st.Term] {
+			if candidate == n.id {
+				voters = append(voters, voter)
+			}
+		}
+		if quorum := c.size/2 + 1; len(voters) < quorum {
+			slices.Sort(voters)
+			c.report(Violation{Property: ElectionSafety, Nodes: append([]raft.NodeID{n.id}, voters...), Terms: []raft.Term{st.Term},
+				Detail: fmt.Sprintf("node %d became leader of term %d with the votes of %v alone, %d of %d nodes; a majority is %d.", n.id, st.Term, voters, len(voters), c.size, quorum)})
+		}
 	case prev.id != n.id:
 		c.report(Violation{Property: ElectionSafety, Nodes: []raft.NodeID{prev.id, n.id}, Terms: []raft.Term{st.Term},
 			Detail: fmt.Sprintf("nodes %d and %d were both leader of term %d.", prev.id, n.id, st.Term)})
@@ -84,48 +99,45 @@ func (c *Checker) checkLogMatching(ch *change) {
 }
 
 // checkLeaderCompleteness checks that leaders hold every entry committed
-// in an earlier term: a new leader when it takes office, and the sitting
-// leaders of later terms when an entry is first known to be committed.
+// in an earlier term: a new leader when it takes office, and every leader
+// of a later term when an entry is first known to be committed.
 func (c *Checker) checkLeaderCompleteness(ch *change) {
-	//workshop:todo Leader Completeness (Figure 3, §5.4; handout: "4. Leader Completeness"):
-	//workshop:todo when this node has just become leader (it is leader now, and was not
+	//workshop:todo Leader Completeness (Figure 3, §5.4; handout: "4. Leader Completeness").
+	//workshop:todo When this node has just become leader (it is leader now, and was not
 	//workshop:todo leader of this term at its last report), its log must hold every entry
 	//workshop:todo of c.committed whose term is lower than its own. And an entry first
 	//workshop:todo known as committed in this change (ch.committed) must be in the log of
-	//workshop:todo every running leader of a higher term. Use c.missing.
+	//workshop:todo every node last seen leading a higher term. Holding means holding that
+	//workshop:todo same entry (sameEntry); an index before leader.first is in a snapshot.
+	missing := func(leader *node, i raft.Index, cm commitment) {
+		e, ok := leader.entry(i)
+		if ok && sameEntry(e, cm.entry) || i < leader.first {
+			return
+		}
+		holds := "nothing"
+		if ok {
+			holds = describe(e)
+		}
+		c.report(Violation{Property: LeaderCompleteness, Nodes: []raft.NodeID{leader.id, cm.node}, Terms: []raft.Term{leader.status.Term, cm.term}, Indexes: []raft.Index{i},
+			Detail: fmt.Sprintf("node %d is leader of term %d, but its log holds %s at index %d, where node %d said %s was committed by term %d.", leader.id, leader.status.Term, holds, i, cm.node, describe(cm.entry), cm.term)})
+	}
 	n := ch.node
 	if n.status.Role == raft.Leader && !ch.leaderFromBefore {
-		for i, cm := range c.committed {
-			if cm.term < n.status.Term {
-				c.missing(n, i, cm)
+		for _, i := range sortedIndexes(c.committed) {
+			if cm := c.committed[i]; cm.term < n.status.Term {
+				missing(n, i, cm)
 			}
 		}
 	}
 	for _, i := range ch.committed {
 		cm := c.committed[i]
 		for _, leader := range c.sortedNodes() {
-			if leader.running && leader.status.Role == raft.Leader && leader.status.Term > cm.term {
-				c.missing(leader, i, cm)
+			if leader.status.Role == raft.Leader && leader.status.Term > cm.term {
+				missing(leader, i, cm)
 			}
 		}
 	}
 	//workshop:end
-}
-
-// missing reports a leader whose log lacks the entry committed at index i.
-func (c *Checker) missing(leader *node, i raft.Index, cm commitment) {
-	if e, ok := leader.entry(i); ok && sameEntry(e, cm.entry) {
-		return
-	}
-	if i < leader.first {
-		return // compacted into a snapshot, which holds it
-	}
-	holds := "nothing"
-	if e, ok := leader.entry(i); ok {
-		holds = describe(e)
-	}
-	c.report(Violation{Property: LeaderCompleteness, Nodes: []raft.NodeID{leader.id, cm.node}, Terms: []raft.Term{leader.status.Term, cm.term}, Indexes: []raft.Index{i},
-		Detail: fmt.Sprintf("node %d is leader of term %d, but its log holds %s at index %d, where node %d said %s was committed by term %d.", leader.id, leader.status.Term, holds, i, cm.node, describe(cm.entry), cm.term)})
 }
 
 // checkStateMachineSafety checks that every node applies the same entry at
@@ -149,11 +161,35 @@ func (c *Checker) checkStateMachineSafety(ch *change) {
 	//workshop:end
 }
 
+// checkVoteRestriction checks that a node that has just cast a vote for a
+// candidate held a log no more up-to-date than the candidate's.
+func (c *Checker) checkVoteRestriction(ch *change) {
+	//workshop:todo The election restriction (§5.4.1; handout: "6. The election
+	//workshop:todo restriction"): when the node's persisted vote is new (a vote in a new
+	//workshop:todo term, or a first vote in its term; see ch.hardBefore) and for another
+	//workshop:todo node, look up that candidate's last entry in c.candidates. The voter's
+	//workshop:todo last entry before this report (ch.lastBefore) must not be more
+	//workshop:todo up-to-date: a later term, or the same term and a higher index.
+	n, was, is := ch.node, ch.hardBefore, ch.node.hard
+	if is.Vote == raft.None || is.Vote == n.id || (is.Term == was.Term && is.Vote == was.Vote) {
+		return
+	}
+	cand, ok := c.candidates[is.Term][is.Vote]
+	if !ok {
+		return // a candidate the checker never saw campaign
+	}
+	if v := ch.lastBefore; v.term > cand.term || v.term == cand.term && v.index > cand.index {
+		c.report(Violation{Property: VoteRestriction, Nodes: []raft.NodeID{n.id, is.Vote}, Terms: []raft.Term{is.Term}, Indexes: []raft.Index{v.index, cand.index},
+			Detail: fmt.Sprintf("node %d, whose log ends at %d/%d, voted in term %d for node %d, whose log ended at %d/%d when it campaigned.", n.id, v.index, v.term, is.Term, is.Vote, cand.index, cand.term)})
+	}
+	//workshop:end
+}
+
 // checkCommittedKept checks that a committed entry is on a majority when it
 // commits, that a node's commit index covers only the committed entries,
 // and that no log loses a committed entry it held.
 func (c *Checker) checkCommittedKept(ch *change) {
-	//workshop:todo Committed entries are kept (handout: "6. Committed entries are kept").
+	//workshop:todo Committed entries are kept (handout: "7. Committed entries are kept").
 	//workshop:todo Three checks. (a) Each index in ch.committed must be held, as that same
 	//workshop:todo entry, by the persisted logs of a majority of the c.size nodes (count
 	//workshop:todo crashed nodes too: their logs survive). (b) Every index the node's
@@ -177,7 +213,7 @@ func (c *Checker) checkCommittedKept(ch *change) {
 	if ch.started {
 		from = n.first
 	}
-	for i := max(from, n.first); i <= n.status.Commit; i++ {
+	for i := max(from, n.first); i <= min(n.status.Commit, n.lastIndex()); i++ {
 		e, ok := n.entry(i)
 		if cm := c.committed[i]; ok && cm.node != n.id && !sameEntry(e, cm.entry) {
 			c.report(Violation{Property: CommittedKept, Nodes: []raft.NodeID{n.id, cm.node}, Terms: []raft.Term{n.status.Term}, Indexes: []raft.Index{i},
@@ -196,7 +232,7 @@ func (c *Checker) checkCommittedKept(ch *change) {
 // checkAppliedPrefix checks that a node applies entries in order, each
 // once, with no gap.
 func (c *Checker) checkAppliedPrefix(ch *change) {
-	//workshop:todo Applied prefix (Figure 2, All Servers; handout: "7. Applied prefix"):
+	//workshop:todo Applied prefix (Figure 2, All Servers; handout: "8. Applied prefix"):
 	//workshop:todo each entry of ch.applied must have the index right after the node's
 	//workshop:todo lastApplied (set from its status when it started); report the gap or
 	//workshop:todo the repeat, and move lastApplied on.
@@ -211,6 +247,25 @@ func (c *Checker) checkAppliedPrefix(ch *change) {
 	//workshop:end
 }
 
+// checkCommitRule checks that a leader's commit index moves only to
+// entries of its own term.
+func (c *Checker) checkCommitRule(ch *change) {
+	//workshop:todo The commit rule (Figure 2, Rules for Servers, Leaders; §5.4.2; handout:
+	//workshop:todo "9. Node fields and the commit rule"): when a node that was leader of this
+	//workshop:todo term at its last report (ch.leaderFromBefore) has moved its commit index
+	//workshop:todo forward, the entry at the new commit index must be of its term. Report
+	//workshop:todo the node, both terms and the index.
+	n, st := ch.node, ch.node.status
+	if !ch.leaderFromBefore || st.Commit <= ch.before.Commit {
+		return
+	}
+	if e, ok := n.entry(st.Commit); ok && e.Term != st.Term {
+		c.report(Violation{Property: CommitRule, Nodes: []raft.NodeID{n.id}, Terms: []raft.Term{st.Term, e.Term}, Indexes: []raft.Index{st.Commit},
+			Detail: fmt.Sprintf("node %d, leader of term %d, moved its commit index from %d to %d, an entry of term %d: it counted the replicas of an entry of an earlier term.", n.id, st.Term, ch.before.Commit, st.Commit, e.Term)})
+	}
+	//workshop:end
+}
+
 // checkNodeFields checks one node's own fields after a report.
 func (c *Checker) checkNodeFields(ch *change) {
 	n, st := ch.node, ch.node.status
@@ -218,7 +273,7 @@ func (c *Checker) checkNodeFields(ch *change) {
 		c.report(Violation{Property: NodeFields, Nodes: []raft.NodeID{n.id}, Terms: []raft.Term{st.Term},
 			Detail: fmt.Sprintf("node %d: ", n.id) + fmt.Sprintf(format, args...)})
 	}
-	//workshop:todo Node fields (Figure 2, State; handout: "8. Node fields"): check, with fail,
+	//workshop:todo Node fields (Figure 2, State; handout: "9. Node fields and the commit rule"): check, with fail,
 	//workshop:todo that st.Applied ≤ st.Commit ≤ st.LastIndex; that st.LastIndex is the
 	//workshop:todo last index of the persisted log; that the persisted hard state's term
 	//workshop:todo and commit never go back (n.hard against ch.hardBefore) and its vote

@@ -83,6 +83,9 @@ const (
 	// index, no other server ever applies a different entry at that index
 	// (§5.4.3).
 	StateMachineSafety Property = "state-machine-safety"
+	// VoteRestriction: a node votes only for a candidate whose log is at
+	// least as up-to-date as its own (§5.4.1).
+	VoteRestriction Property = "vote-restriction"
 	// CommittedKept: a committed entry is on a majority of persisted logs
 	// when it commits, is never removed from a log that holds it, and every
 	// node that says it is committed holds that same entry.
@@ -91,6 +94,10 @@ const (
 	// with no gap, so that with State Machine Safety every node's applied
 	// sequence is a prefix of one common sequence.
 	AppliedPrefix Property = "applied-prefix"
+	// CommitRule: a leader moves its commit index only to an entry of its
+	// own term; entries of earlier terms commit with it, never by counting
+	// their replicas (Figure 2, Rules for Servers, Leaders; §5.4.2).
+	CommitRule Property = "commit-rule"
 	// NodeFields: each node's own fields stay consistent: applied ≤ commit
 	// ≤ last index; term and commit never go back; a vote cast in a term
 	// never changes; on a leader, match < next ≤ last index + 1 for every
@@ -101,7 +108,7 @@ const (
 // Properties lists every property, in the order the Checker checks them.
 var Properties = []Property{
 	ElectionSafety, LeaderAppendOnly, LogMatching, LeaderCompleteness,
-	StateMachineSafety, CommittedKept, AppliedPrefix, NodeFields,
+	StateMachineSafety, VoteRestriction, CommittedKept, AppliedPrefix, CommitRule, NodeFields,
 }
 
 var rules = map[Property]string{
@@ -110,8 +117,10 @@ var rules = map[Property]string{
 	LogMatching:        "Log Matching (Figure 3, §5.3): if two logs contain an entry with the same index and term, then the logs are identical in all entries up through the given index.",
 	LeaderCompleteness: "Leader Completeness (Figure 3, §5.4): if a log entry is committed in a given term, then that entry will be present in the logs of the leaders for all higher-numbered terms.",
 	StateMachineSafety: "State Machine Safety (Figure 3, §5.4.3): if a server has applied a log entry at a given index to its state machine, no other server will ever apply a different log entry for the same index.",
+	VoteRestriction:    "The election restriction (§5.4.1): \"the voter denies its vote if its own log is more up-to-date than that of the candidate\": the later last term wins, and with equal last terms the longer log.",
 	CommittedKept:      "Committed entries are kept (§5.3, §5.4): an entry commits only once a majority has stored it, and no log ever loses it.",
 	AppliedPrefix:      "Applied prefix (Figure 2, All Servers: \"apply log[lastApplied] to state machine\"): a node applies each entry once, in index order, without gaps.",
+	CommitRule:         "The commit rule (Figure 2, Rules for Servers, Leaders; §5.4.2): a leader sets commitIndex = N only if log[N].term == currentTerm; \"Raft never commits log entries from previous terms by counting replicas.\"",
 	NodeFields:         "Node fields (Figure 2, State): lastApplied ≤ commitIndex ≤ last log index; currentTerm and commitIndex never go back; votedFor never changes within a term; a leader's matchIndex < nextIndex ≤ last log index + 1.",
 }
 
@@ -159,13 +168,16 @@ type Checker struct {
 	size       int // the number of voters, from the first NodeStarted
 	nodes      map[raft.NodeID]*node
 	violations []Violation
-	dropped    int // violations past maxViolations
+	dropped    int               // violations past maxViolations
+	only       map[Property]bool // the properties checked; nil for all
 
 	// What the cluster has done so far, for the cross-node properties.
-	leaders   map[raft.Term]leadership   // who led each term
-	entries   map[entryID]entryFacts     // every entry any log held
-	committed map[raft.Index]commitment  // the entry committed at each index
-	applied   map[raft.Index]application // the entry applied at each index
+	leaders    map[raft.Term]leadership                  // who led each term
+	votes      map[raft.Term]map[raft.NodeID]raft.NodeID // each node's persisted vote in each term
+	candidates map[raft.Term]map[raft.NodeID]entryID     // each candidate's last entry when it campaigned
+	entries    map[entryID]entryFacts                    // every entry any log held
+	committed  map[raft.Index]commitment                 // the entry committed at each index
+	applied    map[raft.Index]application                // the entry applied at each index
 }
 
 // node is what the Checker knows of one node.
@@ -190,6 +202,13 @@ func (n *node) entry(i raft.Index) (raft.Entry, bool) {
 
 // lastIndex returns the index of the node's last persisted entry.
 func (n *node) lastIndex() raft.Index { return n.first + raft.Index(len(n.log)) - 1 }
+
+// last returns the index and term of the node's last persisted entry.
+func (n *node) last() entryID {
+	i := n.lastIndex()
+	t, _ := n.termAt(i)
+	return entryID{index: i, term: t}
+}
 
 // termAt returns the term of the node's entry at index i, 0 for index 0,
 // and false if it does not hold the entry.
@@ -255,19 +274,34 @@ type change struct {
 	// committed are the indexes that this report made known as committed
 	// for the first time.
 	committed []raft.Index
+	// lastBefore is the index and term of the node's last entry before the
+	// report: what it compared a candidate's log with, if it voted.
+	lastBefore entryID
 	// leaderFromBefore reports whether the node was leader of the same
 	// term, in the same life, at its previous report.
 	leaderFromBefore bool
 }
 
-// NewChecker returns a Checker that has seen nothing yet.
-func NewChecker() *Checker {
+// NewChecker returns a Checker that has seen nothing yet. It checks the
+// properties named, or every property if none is: a test that wants to
+// know which checker catches a bug runs that one alone.
+func NewChecker(properties ...Property) *Checker {
+	var only map[Property]bool
+	if len(properties) > 0 {
+		only = make(map[Property]bool, len(properties))
+		for _, p := range properties {
+			only[p] = true
+		}
+	}
 	return &Checker{
-		nodes:     make(map[raft.NodeID]*node),
-		leaders:   make(map[raft.Term]leadership),
-		entries:   make(map[entryID]entryFacts),
-		committed: make(map[raft.Index]commitment),
-		applied:   make(map[raft.Index]application),
+		only:       only,
+		nodes:      make(map[raft.NodeID]*node),
+		leaders:    make(map[raft.Term]leadership),
+		votes:      make(map[raft.Term]map[raft.NodeID]raft.NodeID),
+		candidates: make(map[raft.Term]map[raft.NodeID]entryID),
+		entries:    make(map[entryID]entryFacts),
+		committed:  make(map[raft.Index]commitment),
+		applied:    make(map[raft.Index]application),
 	}
 }
 
@@ -312,7 +346,7 @@ func (c *Checker) NodeStarted(cfg raft.Config, st raft.Status) {
 		n = &node{id: cfg.ID, first: 1}
 		c.nodes[cfg.ID] = n
 	}
-	ch := &change{node: n, started: true, before: n.status, hardBefore: n.hard}
+	ch := &change{node: n, started: true, before: n.status, hardBefore: n.hard, lastBefore: n.last()}
 	if n.incarnation == 0 {
 		// The first start: what the node starts with counts as appended.
 		ch.before, ch.hardBefore = raft.Status{ID: cfg.ID}, raft.HardState{}
@@ -340,7 +374,7 @@ func (c *Checker) NodeReady(id raft.NodeID, rd raft.Ready, st raft.Status) {
 			Detail: fmt.Sprintf("node %d produced a Ready while not started (the feeder must report NodeStarted first).", id)})
 		return
 	}
-	ch := &change{node: n, before: n.status, hardBefore: n.hard, applied: rd.CommittedEntries}
+	ch := &change{node: n, before: n.status, hardBefore: n.hard, applied: rd.CommittedEntries, lastBefore: n.last()}
 	ch.leaderFromBefore = n.status.Role == raft.Leader && st.Role == raft.Leader && n.status.Term == st.Term
 	if !rd.HardState.IsZero() {
 		n.hard = rd.HardState
@@ -409,15 +443,51 @@ func (n *node) compact(index raft.Index) {
 
 // check runs every property's check on one change.
 func (c *Checker) check(ch *change) {
+	c.recordVote(ch.node)
 	ch.committed = c.recordCommits(ch)
-	c.checkElectionSafety(ch)
-	c.checkLeaderAppendOnly(ch)
-	c.checkLogMatching(ch)
-	c.checkLeaderCompleteness(ch)
-	c.checkStateMachineSafety(ch)
-	c.checkCommittedKept(ch)
-	c.checkAppliedPrefix(ch)
-	c.checkNodeFields(ch)
+	for _, chk := range []struct {
+		property Property
+		check    func(*change)
+	}{
+		{ElectionSafety, c.checkElectionSafety},
+		{LeaderAppendOnly, c.checkLeaderAppendOnly},
+		{LogMatching, c.checkLogMatching},
+		{LeaderCompleteness, c.checkLeaderCompleteness},
+		{StateMachineSafety, c.checkStateMachineSafety},
+		{VoteRestriction, c.checkVoteRestriction},
+		{CommittedKept, c.checkCommittedKept},
+		{AppliedPrefix, c.checkAppliedPrefix},
+		{CommitRule, c.checkCommitRule},
+		{NodeFields, c.checkNodeFields},
+	} {
+		if c.only == nil || c.only[chk.property] {
+			chk.check(ch)
+		}
+	}
+}
+
+// recordVote records the vote the node has persisted in its term, if any,
+// and, when it is a candidate, its last entry as it campaigns.
+func (c *Checker) recordVote(n *node) {
+	if n.hard.Vote == raft.None {
+		return
+	}
+	if n.status.Role == raft.Candidate && n.hard.Vote == n.id && n.status.Term == n.hard.Term {
+		cands := c.candidates[n.hard.Term]
+		if cands == nil {
+			cands = make(map[raft.NodeID]entryID)
+			c.candidates[n.hard.Term] = cands
+		}
+		if _, ok := cands[n.id]; !ok {
+			cands[n.id] = n.last()
+		}
+	}
+	votes := c.votes[n.hard.Term]
+	if votes == nil {
+		votes = make(map[raft.NodeID]raft.NodeID)
+		c.votes[n.hard.Term] = votes
+	}
+	votes[n.id] = n.hard.Vote
 }
 
 // recordCommits records the entries that the node's commit index covers
@@ -503,4 +573,15 @@ func sortedPeers(progress map[raft.NodeID]raft.Progress) []raft.NodeID {
 	}
 	slices.Sort(peers)
 	return peers
+}
+
+// sortedIndexes returns the indexes of the committed entries in order, for
+// checks that must report in a stable order.
+func sortedIndexes(committed map[raft.Index]commitment) []raft.Index {
+	indexes := make([]raft.Index, 0, len(committed))
+	for i := range committed {
+		indexes = append(indexes, i)
+	}
+	slices.Sort(indexes)
+	return indexes
 }

@@ -2,9 +2,7 @@
 
 // Package commitpastmatch is a mutant core: solutions/07-election/node.go with one bug planted.
 //
-// A follower learns the leader's commit index without bounding it by the
-// index of the last new entry, so it commits entries of its own log that
-// the AppendEntries never proved to match the leader's (Figure 2,
+// A follower learns the leader's commit index without bounding it by
 package commitpastmatch
 
 import (
@@ -386,6 +384,9 @@ func (n *Node) handleAppendEntries(from raft.NodeID, ae raft.AppendEntries) erro
 	}
 	n.resetElectionTimer()
 
+	if commit := min(ae.LeaderCommit, n.log.LastIndex()); commit > n.commit {
+		n.commit = commit
+	}
 	first, err := n.log.Append(ae.PrevLogIndex, ae.PrevLogTerm, ae.Entries)
 	var conflict *raftlog.ConflictError
 	switch {
@@ -404,11 +405,7 @@ func (n *Node) handleAppendEntries(from raft.NodeID, ae raft.AppendEntries) erro
 		n.markUnstable(first)
 	}
 	match := ae.PrevLogIndex + raft.Index(len(ae.Entries))
-	// Rule 5: commit up to leaderCommit, but no further than what this
-	// message proved matches the leader's log.
-	if commit := min(ae.LeaderCommit, n.log.LastIndex()); commit > n.commit {
-		n.commit = commit
-	}
+
 	n.send(from, raft.AppendEntriesResponse{Success: true, MatchIndex: match, Context: ae.Context})
 	return nil
 }
