@@ -1,7 +1,9 @@
 package wal
 
 import (
+	"bytes"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -93,9 +95,15 @@ func TestZeroFilledTail(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, file.Close())
 
-	w := openWAL(t, f.dir, testOptions)
+	var logs bytes.Buffer
+	opts := testOptions
+	opts.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	w := openWAL(t, f.dir, opts)
 	requireState(t, w, f.hs[1], nil, makeEntries(1, 7, 1), "a zero-filled tail after the records (handout: \"Recovery: the torn tail\")")
-	require.Equal(t, f.bounds[3], fileSize(t, f.segment), "Open truncates the zero-filled tail")
+	require.Equal(t, f.bounds[3], fileSize(t, f.segment), "Open truncates the zero-filled tail (handout: \"Recovery: the torn tail\")")
+	require.Contains(t, logs.String(), "level=WARN", "Open logs a warning when it truncates a torn tail (handout: \"Recovery: the torn tail\")")
+	require.Contains(t, logs.String(), f.segment, "the warning names the file")
+	require.Contains(t, logs.String(), fmt.Sprint(f.bounds[3]), "the warning names the offset")
 }
 
 // TestTornRecordInOlderSegment cuts a record short at the end of a segment
