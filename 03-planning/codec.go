@@ -1,6 +1,7 @@
 package raft
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 )
@@ -111,12 +112,21 @@ func appendEntry(buf []byte, e Entry) ([]byte, error) {
 }
 
 // appendSnapshot appends a snapshot: LastIncludedIndex, LastIncludedTerm, the
-// voters with their count, then Data with its length.
+// voters and the learners, each with their count, then Data with its length.
 func appendSnapshot(buf []byte, s Snapshot) ([]byte, error) {
-	// TODO: Refuse more than MaxVoters voters and Data longer than
-	// MaxSnapshotDataSize (wrap ErrTooLarge), then append the fields
+	// TODO: Refuse more than MaxVoters voters or learners and Data longer
+	// than MaxSnapshotDataSize (wrap ErrTooLarge), then append the fields
 	// (handout: "3. Encoding").
 	return buf, errors.New("not implemented")
+}
+
+// appendIDs appends a list of node IDs: its count, then each ID.
+func appendIDs(buf []byte, ids []NodeID) []byte {
+	buf = binary.AppendUvarint(buf, uint64(len(ids)))
+	for _, id := range ids {
+		buf = binary.AppendUvarint(buf, uint64(id))
+	}
+	return buf
 }
 
 // MarshalEntry returns the encoding of one entry, as a write-ahead log
@@ -305,10 +315,23 @@ func (d *decoder) entry() Entry {
 
 // snapshot reads a snapshot.
 func (d *decoder) snapshot() Snapshot {
-	// TODO: Read LastIncludedIndex, LastIncludedTerm, the voters (a count of at
-	// most MaxVoters, then each ID) and Data (at most MaxSnapshotDataSize
-	// bytes) (handout: "4. Decoding").
+	// TODO: Read LastIncludedIndex, LastIncludedTerm, the voters and the
+	// learners (each a count of at most MaxVoters, then each ID: d.ids) and
+	// Data (at most MaxSnapshotDataSize bytes) (handout: "4. Decoding").
 	return Snapshot{}
+}
+
+// ids reads a list of node IDs: a count of at most MaxVoters, then each ID.
+func (d *decoder) ids(what string) []NodeID {
+	n := d.count(what, MaxVoters, minVoterSize)
+	if n == 0 {
+		return nil
+	}
+	ids := make([]NodeID, n)
+	for i := range ids {
+		ids[i] = NodeID(d.uvarint(what))
+	}
+	return ids
 }
 
 // finish checks that the input has no bytes left.

@@ -61,8 +61,10 @@ type Ready struct {
 	// HardState is the node's hard state if it changed since the last Ready,
 	// and the zero HardState otherwise.
 	HardState HardState
-	// Snapshot, when not nil, is a snapshot to persist and to restore the
-	// state machine from (stage 11).
+	// Snapshot, when not nil, is a snapshot the node received from its
+	// leader, to persist and to restore the state machine from (stage 11).
+	// It replaces the whole persisted log: the entries the node keeps after
+	// it come again in Entries.
 	Snapshot *Snapshot
 	// Entries are log entries to persist. They replace any persisted entries
 	// at or after Entries[0].Index.

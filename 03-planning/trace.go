@@ -45,8 +45,8 @@ func (e Entry) String() string {
 // String formats the snapshot's metadata and the size of its data, which
 // can be megabytes long.
 func (s Snapshot) String() string {
-	return fmt.Sprintf("{LastIncludedIndex:%d LastIncludedTerm:%d Voters:%v Data:(%d bytes)}",
-		s.LastIncludedIndex, s.LastIncludedTerm, s.Voters, len(s.Data))
+	return fmt.Sprintf("{LastIncludedIndex:%d LastIncludedTerm:%d Voters:%v Learners:%v Data:(%d bytes)}",
+		s.LastIncludedIndex, s.LastIncludedTerm, s.Voters, s.Learners, len(s.Data))
 }
 
 // String formats the message on one line: sender to receiver, term, kind,

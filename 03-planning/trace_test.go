@@ -22,8 +22,8 @@ func TestGivenTrace(t *testing.T) {
 	assert.Equal(t, "2->1 t3 RequestVoteResponse{granted}", Message{From: 2, To: 1, Term: 3, Body: RequestVoteResponse{VoteGranted: true}}.String())
 	assert.Equal(t, "1->2 t0 Invalid", Message{From: 1, To: 2}.String())
 
-	snap := Message{From: 1, To: 2, Term: 3, Body: InstallSnapshot{Snapshot: Snapshot{LastIncludedIndex: 9, LastIncludedTerm: 2, Voters: []NodeID{1, 2}, Data: make([]byte, 1<<20)}}}
-	assert.Equal(t, "1->2 t3 InstallSnapshot{Snapshot:{LastIncludedIndex:9 LastIncludedTerm:2 Voters:[1 2] Data:(1048576 bytes)}}", snap.String())
+	snap := Message{From: 1, To: 2, Term: 3, Body: InstallSnapshot{Snapshot: Snapshot{LastIncludedIndex: 9, LastIncludedTerm: 2, Voters: []NodeID{1, 2}, Learners: []NodeID{3}, Data: make([]byte, 1<<20)}, Offset: 4096}}
+	assert.Equal(t, "1->2 t3 InstallSnapshot{Snapshot:{LastIncludedIndex:9 LastIncludedTerm:2 Voters:[1 2] Learners:[3] Data:(1048576 bytes)} Offset:4096 Done:false}", snap.String())
 
 	long := Entry{Term: 1, Index: 2, Data: []byte(strings.Repeat("a", 100))}
 	assert.Equal(t, `2@1 "aaaaaaaaaaaaaaaaaaaaaaaa"…(100 bytes)`, long.String())

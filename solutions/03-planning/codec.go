@@ -113,8 +113,12 @@ func AppendMessage(buf []byte, m Message) ([]byte, error) {
 		buf = binary.AppendUvarint(buf, b.Context)
 	case InstallSnapshot:
 		buf, err = appendSnapshot(buf, b.Snapshot)
+		buf = binary.AppendUvarint(buf, b.Offset)
+		buf = appendBool(buf, b.Done)
 	case InstallSnapshotResponse:
 		buf = binary.AppendUvarint(buf, uint64(b.MatchIndex))
+		buf = binary.AppendUvarint(buf, uint64(b.LastIncludedIndex))
+		buf = binary.AppendUvarint(buf, b.Offset)
 	case TimeoutNow:
 		// No fields.
 	case PreVote:
@@ -182,27 +186,37 @@ func appendEntry(buf []byte, e Entry) ([]byte, error) {
 }
 
 // appendSnapshot appends a snapshot: LastIncludedIndex, LastIncludedTerm, the
-// voters with their count, then Data with its length.
+// voters and the learners, each with their count, then Data with its length.
 func appendSnapshot(buf []byte, s Snapshot) ([]byte, error) {
-	//workshop:todo Refuse more than MaxVoters voters and Data longer than
-	//workshop:todo MaxSnapshotDataSize (wrap ErrTooLarge), then append the fields
+	//workshop:todo Refuse more than MaxVoters voters or learners and Data longer
+	//workshop:todo than MaxSnapshotDataSize (wrap ErrTooLarge), then append the fields
 	//workshop:todo (handout: "3. Encoding").
 	if len(s.Voters) > MaxVoters {
 		return buf, fmt.Errorf("Voters: %w: %d voters, the limit is %d", ErrTooLarge, len(s.Voters), MaxVoters)
+	}
+	if len(s.Learners) > MaxVoters {
+		return buf, fmt.Errorf("Learners: %w: %d learners, the limit is %d", ErrTooLarge, len(s.Learners), MaxVoters)
 	}
 	if len(s.Data) > MaxSnapshotDataSize {
 		return buf, fmt.Errorf("Data: %w: %d bytes, the limit is %d", ErrTooLarge, len(s.Data), MaxSnapshotDataSize)
 	}
 	buf = binary.AppendUvarint(buf, uint64(s.LastIncludedIndex))
 	buf = binary.AppendUvarint(buf, uint64(s.LastIncludedTerm))
-	buf = binary.AppendUvarint(buf, uint64(len(s.Voters)))
-	for _, id := range s.Voters {
-		buf = binary.AppendUvarint(buf, uint64(id))
-	}
+	buf = appendIDs(buf, s.Voters)
+	buf = appendIDs(buf, s.Learners)
 	buf = binary.AppendUvarint(buf, uint64(len(s.Data)))
 	return append(buf, s.Data...), nil
 	//workshop:stub return buf, errors.New("not implemented")
 	//workshop:end
+}
+
+// appendIDs appends a list of node IDs: its count, then each ID.
+func appendIDs(buf []byte, ids []NodeID) []byte {
+	buf = binary.AppendUvarint(buf, uint64(len(ids)))
+	for _, id := range ids {
+		buf = binary.AppendUvarint(buf, uint64(id))
+	}
+	return buf
 }
 
 // MarshalEntry returns the encoding of one entry, as a write-ahead log
@@ -513,9 +527,17 @@ func (d *decoder) message(kind Kind) Message {
 			Context:       d.uvarint("Context"),
 		}
 	case KindInstallSnapshot:
-		m.Body = InstallSnapshot{Snapshot: d.snapshot()}
+		m.Body = InstallSnapshot{
+			Snapshot: d.snapshot(),
+			Offset:   d.uvarint("Offset"),
+			Done:     d.bool("Done"),
+		}
 	case KindInstallSnapshotResponse:
-		m.Body = InstallSnapshotResponse{MatchIndex: Index(d.uvarint("MatchIndex"))}
+		m.Body = InstallSnapshotResponse{
+			MatchIndex:        Index(d.uvarint("MatchIndex")),
+			LastIncludedIndex: Index(d.uvarint("LastIncludedIndex")),
+			Offset:            d.uvarint("Offset"),
+		}
 	case KindTimeoutNow:
 		m.Body = TimeoutNow{}
 	case KindPreVote:
@@ -574,23 +596,31 @@ func (d *decoder) entry() Entry {
 
 // snapshot reads a snapshot.
 func (d *decoder) snapshot() Snapshot {
-	//workshop:todo Read LastIncludedIndex, LastIncludedTerm, the voters (a count of at
-	//workshop:todo most MaxVoters, then each ID) and Data (at most MaxSnapshotDataSize
-	//workshop:todo bytes) (handout: "4. Decoding").
-	s := Snapshot{
+	//workshop:todo Read LastIncludedIndex, LastIncludedTerm, the voters and the
+	//workshop:todo learners (each a count of at most MaxVoters, then each ID: d.ids) and
+	//workshop:todo Data (at most MaxSnapshotDataSize bytes) (handout: "4. Decoding").
+	return Snapshot{
 		LastIncludedIndex: Index(d.uvarint("LastIncludedIndex")),
 		LastIncludedTerm:  Term(d.uvarint("LastIncludedTerm")),
+		Voters:            d.ids("Voters"),
+		Learners:          d.ids("Learners"),
+		Data:              d.bytes("Data", MaxSnapshotDataSize),
 	}
-	if n := d.count("Voters", MaxVoters, minVoterSize); n > 0 {
-		s.Voters = make([]NodeID, n)
-		for i := range s.Voters {
-			s.Voters[i] = NodeID(d.uvarint("Voters"))
-		}
-	}
-	s.Data = d.bytes("Data", MaxSnapshotDataSize)
-	return s
 	//workshop:stub return Snapshot{}
 	//workshop:end
+}
+
+// ids reads a list of node IDs: a count of at most MaxVoters, then each ID.
+func (d *decoder) ids(what string) []NodeID {
+	n := d.count(what, MaxVoters, minVoterSize)
+	if n == 0 {
+		return nil
+	}
+	ids := make([]NodeID, n)
+	for i := range ids {
+		ids[i] = NodeID(d.uvarint(what))
+	}
+	return ids
 }
 
 // finish checks that the input has no bytes left.

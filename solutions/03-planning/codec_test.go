@@ -40,14 +40,14 @@ var goldenCases = []struct {
 	}}},
 	{"append_entries_heartbeat", Message{From: 1, To: 3, Term: 3, Body: AppendEntries{PrevLogIndex: 8, PrevLogTerm: 3, LeaderCommit: 8, Context: 10}}},
 	{"append_entries_response", Message{From: 2, To: 1, Term: 3, Body: AppendEntriesResponse{Success: false, MatchIndex: 0, ConflictIndex: 4, ConflictTerm: 2, Context: 9}}},
-	{"install_snapshot", Message{From: 1, To: 2, Term: 3, Body: InstallSnapshot{Snapshot: Snapshot{LastIncludedIndex: 100, LastIncludedTerm: 3, Voters: []NodeID{1, 2, 3}, Data: []byte("x=1")}}}},
-	{"install_snapshot_response", Message{From: 2, To: 1, Term: 3, Body: InstallSnapshotResponse{MatchIndex: 100}}},
+	{"install_snapshot", Message{From: 1, To: 2, Term: 3, Body: InstallSnapshot{Snapshot: Snapshot{LastIncludedIndex: 100, LastIncludedTerm: 3, Voters: []NodeID{1, 2, 3}, Learners: []NodeID{4}, Data: []byte("x=1")}, Offset: 300, Done: true}}},
+	{"install_snapshot_response", Message{From: 2, To: 1, Term: 3, Body: InstallSnapshotResponse{MatchIndex: 100, LastIncludedIndex: 100, Offset: 303}}},
 	{"timeout_now", Message{From: 1, To: 2, Term: 3, Body: TimeoutNow{}}},
 	{"pre_vote", Message{From: 3, To: 1, Term: 4, Body: PreVote{LastLogIndex: 7, LastLogTerm: 3}}},
 	{"pre_vote_response", Message{From: 1, To: 3, Term: 4, Body: PreVoteResponse{VoteGranted: true}}},
 	{"entry", Entry{Term: 3, Index: 6, Type: EntryCommand, Data: []byte("set x 1")}},
 	{"hard_state", HardState{Term: 3, Vote: 2, Commit: 5}},
-	{"snapshot", Snapshot{LastIncludedIndex: 100, LastIncludedTerm: 3, Voters: []NodeID{1, 2, 3}, Data: []byte("x=1")}},
+	{"snapshot", Snapshot{LastIncludedIndex: 100, LastIncludedTerm: 3, Voters: []NodeID{1, 2, 3}, Learners: []NodeID{4}, Data: []byte("x=1")}},
 }
 
 // encode encodes a Message, Entry, HardState or Snapshot with the matching
@@ -165,6 +165,7 @@ func TestMarshalRejects(t *testing.T) {
 		{"entry data too large", Message{Body: AppendEntries{Entries: tooLargeAt3}}, ErrTooLarge, "entry 3"},
 		{"unknown entry type", Message{Body: AppendEntries{Entries: unknownTypeAt2}}, ErrUnknownEntryType, "entry 2"},
 		{"too many voters", Message{Body: InstallSnapshot{Snapshot: Snapshot{Voters: make([]NodeID, MaxVoters+1)}}}, ErrTooLarge, "Voters"},
+		{"too many learners", Message{Body: InstallSnapshot{Snapshot: Snapshot{Learners: make([]NodeID, MaxVoters+1)}}}, ErrTooLarge, "Learners"},
 		{"snapshot data too large", Message{Body: InstallSnapshot{Snapshot: Snapshot{Data: make([]byte, MaxSnapshotDataSize+1)}}}, ErrTooLarge, "Data"},
 		{"standalone entry of unknown type", Entry{Type: EntryConfChange + 1}, ErrUnknownEntryType, ""},
 		{"standalone entry too large", Entry{Data: make([]byte, MaxEntryDataSize+1)}, ErrTooLarge, ""},
@@ -255,13 +256,16 @@ func TestRoundTrip(t *testing.T) {
 		{name: "AppendEntriesResponse conflict", in: Message{From: 2, To: 1, Term: 3, Body: AppendEntriesResponse{ConflictIndex: 4, ConflictTerm: 2}}},
 		{name: "AppendEntriesResponse largest", in: Message{From: maxU, To: maxU, Term: maxU, Body: AppendEntriesResponse{Success: true, MatchIndex: maxU, ConflictIndex: maxU, ConflictTerm: maxU, Context: maxU}}},
 		{name: "InstallSnapshot", in: Message{From: 1, To: 2, Term: 5, Body: InstallSnapshot{Snapshot: Snapshot{LastIncludedIndex: 1000, LastIncludedTerm: 4, Voters: []NodeID{1, 2, 3}, Data: []byte("a=1\nb=2\n")}}}},
-		{name: "InstallSnapshot largest", in: Message{From: 1, To: 2, Term: 5, Body: InstallSnapshot{Snapshot: Snapshot{LastIncludedIndex: maxU, LastIncludedTerm: maxU, Voters: manyVoters, Data: bigData}}}},
+		{name: "InstallSnapshot chunk", in: Message{From: 1, To: 2, Term: 5, Body: InstallSnapshot{Snapshot: Snapshot{LastIncludedIndex: 1000, LastIncludedTerm: 4, Voters: []NodeID{1, 2, 3}, Learners: []NodeID{4, 5}, Data: []byte("b=2\n")}, Offset: 4, Done: true}}},
+		{name: "InstallSnapshot largest", in: Message{From: 1, To: 2, Term: 5, Body: InstallSnapshot{Snapshot: Snapshot{LastIncludedIndex: maxU, LastIncludedTerm: maxU, Voters: manyVoters, Learners: manyVoters, Data: bigData}, Offset: maxU, Done: true}}},
 		{
 			name: "InstallSnapshot empty Voters and Data decode as nil",
 			in:   Message{Body: InstallSnapshot{Snapshot: Snapshot{Voters: []NodeID{}, Data: []byte{}}}},
 			want: &Message{Body: InstallSnapshot{}},
 		},
 		{name: "InstallSnapshotResponse", in: Message{From: 2, To: 1, Term: 5, Body: InstallSnapshotResponse{MatchIndex: 1000}}},
+		{name: "InstallSnapshotResponse chunk received", in: Message{From: 2, To: 1, Term: 5, Body: InstallSnapshotResponse{LastIncludedIndex: 1000, Offset: 4096}}},
+		{name: "InstallSnapshotResponse largest", in: Message{From: 2, To: 1, Term: 5, Body: InstallSnapshotResponse{MatchIndex: maxU, LastIncludedIndex: maxU, Offset: maxU}}},
 		{name: "TimeoutNow", in: Message{From: 1, To: 3, Term: 6, Body: TimeoutNow{}}},
 		{name: "TimeoutNow largest header", in: Message{From: maxU, To: maxU, Term: maxU, Body: TimeoutNow{}}},
 		{name: "PreVote", in: Message{From: 3, To: 1, Term: 7, Body: PreVote{LastLogIndex: 12, LastLogTerm: 6}}},
@@ -301,7 +305,8 @@ func TestRoundTripStandalone(t *testing.T) {
 		{name: "zero hard state", in: HardState{}},
 		{name: "largest hard state", in: HardState{Term: maxU, Vote: maxU, Commit: maxU}},
 		{name: "snapshot", in: Snapshot{LastIncludedIndex: 9, LastIncludedTerm: 2, Voters: []NodeID{1, 2, 3, 4, 5}, Data: []byte("state")}},
-		{name: "empty snapshot", in: Snapshot{Voters: []NodeID{}, Data: []byte{}}, want: Snapshot{}},
+		{name: "snapshot with learners", in: Snapshot{LastIncludedIndex: 9, LastIncludedTerm: 2, Voters: []NodeID{1, 2, 3}, Learners: []NodeID{4}, Data: []byte("state")}},
+		{name: "empty snapshot", in: Snapshot{Voters: []NodeID{}, Learners: []NodeID{}, Data: []byte{}}, want: Snapshot{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -429,7 +434,8 @@ func TestUnmarshalRejectsOversized(t *testing.T) {
 		{"entry 3 with 70000 bytes of data", unmarshalAny, join(appendEntriesHead, uvarint(4), threeEntries, hexBytes("03 09 00"), uvarint(70000)), "entry 3"},
 		{"entry data of 2^64-1 bytes", unmarshalAny, join(appendEntriesHead, uvarint(1), hexBytes("03 06 00"), uvarint(math.MaxUint64)), "entry 0"},
 		{"MaxVoters+1 voters", unmarshalAny, join(installSnapshotHead, uvarint(MaxVoters+1), bytes.Repeat([]byte{1}, MaxVoters+1), hexBytes("00")), "Voters"},
-		{"snapshot data over MaxSnapshotDataSize", unmarshalAny, join(installSnapshotHead, hexBytes("00"), uvarint(MaxSnapshotDataSize+1)), "Data"},
+		{"MaxVoters+1 learners", unmarshalAny, join(installSnapshotHead, hexBytes("00"), uvarint(MaxVoters+1), bytes.Repeat([]byte{1}, MaxVoters+1), hexBytes("00")), "Learners"},
+		{"snapshot data over MaxSnapshotDataSize", unmarshalAny, join(installSnapshotHead, hexBytes("00 00"), uvarint(MaxSnapshotDataSize+1)), "Data"},
 		{"standalone entry data over MaxEntryDataSize", unmarshalEntryAny, join(hexBytes("01 03 06 00"), uvarint(MaxEntryDataSize+1)), "Data"},
 		{"standalone snapshot with 2^40 voters", unmarshalSnapshotAny, join(hexBytes("01 64 03"), uvarint(1<<40)), "Voters"},
 	}
@@ -471,7 +477,7 @@ func TestUnmarshalAllocationBound(t *testing.T) {
 		{"1024 entries declared, none sent", join(appendEntriesHead, uvarint(MaxMessageEntries)), io.ErrUnexpectedEOF},
 		{"1024 entries declared, 2 sent", join(appendEntriesHead, uvarint(MaxMessageEntries), oneEntry, oneEntry), io.ErrUnexpectedEOF},
 		{"64 KiB of entry data declared, 1 byte sent", join(appendEntriesHead, uvarint(1), hexBytes("03 06 00"), uvarint(MaxEntryDataSize), hexBytes("78")), io.ErrUnexpectedEOF},
-		{"64 MiB of snapshot data declared, 1 byte sent", join(installSnapshotHead, hexBytes("00"), uvarint(MaxSnapshotDataSize), hexBytes("78")), io.ErrUnexpectedEOF},
+		{"64 MiB of snapshot data declared, 1 byte sent", join(installSnapshotHead, hexBytes("00 00"), uvarint(MaxSnapshotDataSize), hexBytes("78")), io.ErrUnexpectedEOF},
 		{"2^40 entries declared", join(appendEntriesHead, uvarint(1<<40)), ErrTooLarge},
 	}
 	for _, tc := range tests {

@@ -120,17 +120,26 @@ type AppendEntriesResponse struct {
 }
 
 // InstallSnapshot is sent by the leader to a follower that needs entries
-// the leader has already compacted away (§7). The snapshot is sent whole,
-// not in the paper's chunks.
+// the leader has already compacted away (§7, Figure 13). A snapshot too big
+// for one message goes in chunks: Snapshot.Data holds the bytes of the
+// snapshot's data from Offset on, and Done is set on the last chunk. The
+// other fields of Snapshot are the same in every chunk.
 type InstallSnapshot struct {
 	Snapshot Snapshot
+	Offset   uint64
+	Done     bool
 }
 
 // InstallSnapshotResponse answers an InstallSnapshot.
 type InstallSnapshotResponse struct {
-	// MatchIndex is the index the follower's log now matches up to: the
-	// snapshot's LastIncludedIndex, or more if it already had further entries.
+	// MatchIndex is, once the follower has installed the snapshot, the index
+	// its log now matches up to: the snapshot's LastIncludedIndex, or more
+	// if it already had further entries. It is 0 while chunks still arrive.
 	MatchIndex Index
+	// LastIncludedIndex names the snapshot being received, and Offset how
+	// many bytes of its data the follower holds: where the next chunk starts.
+	LastIncludedIndex Index
+	Offset            uint64
 }
 
 // TimeoutNow tells a follower to start an election at once: the last step of

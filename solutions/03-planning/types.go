@@ -71,8 +71,11 @@ func (h HardState) IsZero() bool { return h == HardState{} }
 type Snapshot struct {
 	LastIncludedIndex Index
 	LastIncludedTerm  Term
-	// Voters is the cluster configuration as of LastIncludedIndex.
-	Voters []NodeID
+	// Voters and Learners are the cluster configuration as of
+	// LastIncludedIndex: the servers that vote, and those that only receive
+	// the log (non-voters catching up before they are promoted; stage 11).
+	Voters   []NodeID
+	Learners []NodeID
 	// Data is the state machine's serialized state.
 	Data []byte
 }
