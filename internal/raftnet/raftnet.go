@@ -12,6 +12,7 @@ package raftnet
 
 import (
 	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
@@ -27,21 +28,27 @@ import (
 // stage under test, such as core.New.
 type Factory func(raft.Config) (raft.Node, error)
 
-// Storage is what a node has persisted: the hard state and log entries its
-// Ready handed out. A node restarts from it.
+// Storage is what a node has persisted: the hard state, the latest
+// snapshot (stage 11) and the log entries its Ready handed out. A node
+// restarts from it.
 type Storage struct {
 	HardState raft.HardState
+	Snapshot  *raft.Snapshot
 	Entries   []raft.Entry
 }
 
-// save persists a Ready's hard state and entries, as a runtime must before
-// it sends the Ready's messages.
+// save persists a Ready's hard state, snapshot and entries, as a runtime
+// must before it sends the Ready's messages. A snapshot replaces the whole
+// persisted log; the entries kept after it come in the same Ready.
 func (s *Storage) save(rd raft.Ready) {
 	if !rd.HardState.IsZero() {
 		s.HardState = rd.HardState
 	}
+	if rd.Snapshot != nil {
+		s.Snapshot, s.Entries = rd.Snapshot, nil
+	}
 	if len(rd.Entries) > 0 {
-		kept := s.Entries[:min(len(s.Entries), int(rd.Entries[0].Index-1))]
+		kept := s.Entries[:s.position(rd.Entries[0].Index)]
 		if len(kept) < len(s.Entries) {
 			// The new entries replace a tail. Clip, so that the append moves
 			// to a new array and never overwrites entries handed out before.
@@ -49,6 +56,22 @@ func (s *Storage) save(rd raft.Ready) {
 		}
 		s.Entries = append(kept, rd.Entries...)
 	}
+}
+
+// position returns where the entry with index i is, or would go, in
+// s.Entries, which may start after index 1 once a snapshot covers a prefix.
+func (s *Storage) position(i raft.Index) int {
+	if len(s.Entries) == 0 || i <= s.Entries[0].Index {
+		return 0
+	}
+	return min(len(s.Entries), int(i-s.Entries[0].Index))
+}
+
+// compact persists a snapshot the node's state machine took, and drops the
+// persisted entries it covers.
+func (s *Storage) compact(snap raft.Snapshot) {
+	s.Snapshot = &snap
+	s.Entries = slices.Clone(s.Entries[s.position(snap.LastIncludedIndex+1):])
 }
 
 // Options configure a Network.
@@ -159,14 +182,19 @@ func (net *Network) start(id raft.NodeID) error {
 	}
 	if st := net.storage[id]; st != nil {
 		// A restart: the node comes back with what it persisted.
-		cfg.HardState, cfg.Entries = st.HardState, slices.Clone(st.Entries)
+		cfg.HardState, cfg.Snapshot, cfg.Entries = st.HardState, st.Snapshot, slices.Clone(st.Entries)
 	} else {
 		// The first start: what Configure gave the node counts as persisted,
 		// so a test can start nodes with logs of its choosing.
-		net.storage[id] = &Storage{HardState: cfg.HardState, Entries: slices.Clone(cfg.Entries)}
+		net.storage[id] = &Storage{HardState: cfg.HardState, Snapshot: cfg.Snapshot, Entries: slices.Clone(cfg.Entries)}
+	}
+	// The state machine starts from the snapshot, if there is one.
+	restored, err := snapshotEntries(cfg.Snapshot)
+	if err != nil {
+		return fmt.Errorf("raftnet: start node %d: %w", id, err)
 	}
 	var node raft.Node
-	err := guard(id, func() (err error) { node, err = net.factory(cfg); return err })
+	err = guard(id, func() (err error) { node, err = net.factory(cfg); return err })
 	if err != nil {
 		return fmt.Errorf("raftnet: start node %d: %w", id, err)
 	}
@@ -174,7 +202,7 @@ func (net *Network) start(id raft.NodeID) error {
 		return fmt.Errorf("raftnet: start node %d: the factory returned no node", id)
 	}
 	net.nodes[id] = node
-	net.applied[id] = nil
+	net.applied[id] = restored
 	if net.opts.Observer != nil {
 		net.opts.Observer.NodeStarted(cfg, net.status(node))
 	}
@@ -191,7 +219,8 @@ func (net *Network) Node(id raft.NodeID) raft.Node { return net.nodes[id] }
 func (net *Network) Storage(id raft.NodeID) Storage { return *net.storage[id] }
 
 // Applied returns the committed entries node id has handed out to apply
-// since it last started, in order.
+// since it last started, in order. A node that restored a snapshot (stage
+// 11) starts from the entries the snapshot's state machine had applied.
 func (net *Network) Applied(id raft.NodeID) []raft.Entry { return slices.Clone(net.applied[id]) }
 
 // guard calls f, which calls into node id, and turns a panic into an
@@ -225,8 +254,90 @@ func (net *Network) collect(id raft.NodeID) error {
 		net.opts.Observer.NodeReady(id, rd, net.status(node))
 	}
 	net.inFlight = append(net.inFlight, rd.Messages...)
+	if rd.Snapshot != nil {
+		restored, err := snapshotEntries(rd.Snapshot)
+		if err != nil {
+			return fmt.Errorf("raftnet: node %d handed out a snapshot: %w", id, err)
+		}
+		net.applied[id] = restored
+	}
 	net.applied[id] = append(net.applied[id], rd.CommittedEntries...)
 	return nil
+}
+
+// Compacter is a node core that compacts its log behind a snapshot of its
+// state machine (stage 11): Compact takes the state machine's snapshot as
+// of an applied index and returns it complete, for the caller to persist.
+type Compacter interface {
+	Compact(index raft.Index, data []byte) (raft.Snapshot, error)
+}
+
+// Compact has node id's state machine take a snapshot of what it has
+// applied, hands it to the node, which must be a Compacter, and persists
+// what the node returns, dropping the persisted entries it covers. The
+// network's state machine is the list of applied entries: the snapshot's
+// Data encodes them all, so that a node restored from it applies the same
+// entries as one that applied them one by one.
+func (net *Network) Compact(id raft.NodeID) error {
+	node, ok := net.nodes[id].(Compacter)
+	if !ok {
+		return fmt.Errorf("raftnet: node %d is crashed, or its core cannot compact (it is not a raftnet.Compacter)", id)
+	}
+	applied := net.applied[id]
+	if len(applied) == 0 {
+		return fmt.Errorf("raftnet: node %d has applied nothing to take a snapshot of", id)
+	}
+	var data []byte
+	for _, e := range applied {
+		b, err := raft.MarshalEntry(e)
+		if err != nil {
+			return fmt.Errorf("raftnet: node %d: encode applied entry %d: %w", id, e.Index, err)
+		}
+		data = binary.AppendUvarint(data, uint64(len(b)))
+		data = append(data, b...)
+	}
+	var snap raft.Snapshot
+	err := guard(id, func() (err error) { snap, err = node.Compact(applied[len(applied)-1].Index, data); return err })
+	if err != nil {
+		return fmt.Errorf("raftnet: node %d: compact: %w", id, err)
+	}
+	net.storage[id].compact(snap)
+	return net.collect(id)
+}
+
+// snapshotEntries decodes the applied entries a snapshot's Data holds, as
+// Compact encoded them; nil for no snapshot.
+func snapshotEntries(snap *raft.Snapshot) ([]raft.Entry, error) {
+	if snap == nil {
+		return nil, nil
+	}
+	var entries []raft.Entry
+	for data := snap.Data; len(data) > 0; {
+		size, n := binary.Uvarint(data)
+		if n <= 0 || size > uint64(len(data)-n) {
+			return nil, fmt.Errorf("snapshot %d: Data is not a list of entries encoded by Network.Compact", snap.LastIncludedIndex)
+		}
+		e, err := raft.UnmarshalEntry(data[n : n+int(size)])
+		if err != nil {
+			return nil, fmt.Errorf("snapshot %d: %w", snap.LastIncludedIndex, err)
+		}
+		entries = append(entries, e)
+		data = data[n+int(size):]
+	}
+	return entries, nil
+}
+
+// Add starts a node with an ID the network does not have yet, as a new
+// server that will join the cluster (stage 11). Its configuration is
+// DefaultConfig with every node as a peer, itself included, adjusted by
+// Options.Configure; a test makes it a joining node there.
+func (net *Network) Add(id raft.NodeID) error {
+	if id == raft.None || slices.Contains(net.ids, id) {
+		return fmt.Errorf("raftnet: cannot add node %d: the network has nodes %v, and 0 is no ID", id, net.ids)
+	}
+	net.ids = append(net.ids, id)
+	slices.Sort(net.ids)
+	return net.start(id)
 }
 
 // Tick ticks every running node once, collecting each one's Ready.

@@ -1,0 +1,112 @@
+package core
+
+import (
+	"fmt"
+	"slices"
+
+	"raftgo/solutions/03-planning"
+)
+
+// Compact records that the state machine took a snapshot, data, of its
+// state after applying every entry up to index, and compacts the log behind
+// it, keeping Options.TrailingEntries entries before index (§7). index must
+// have been handed out to apply in a Ready. Compact returns the snapshot,
+// with its term and the configuration as of index, for the runtime to
+// persist; once it has, the runtime may drop the persisted entries up to
+// index. A snapshot at or below the latest one changes nothing, and
+// Compact returns the latest one.
+func (n *Node) Compact(index raft.Index, data []byte) (raft.Snapshot, error) {
+	if index > n.applied {
+		return raft.Snapshot{}, fmt.Errorf("core: node %d: snapshot at index %d, past the last entry handed out to apply, %d", n.id, index, n.applied)
+	}
+	if len(data) > raft.MaxSnapshotDataSize {
+		return raft.Snapshot{}, fmt.Errorf("core: node %d: snapshot of %d bytes: %w: the limit is MaxSnapshotDataSize, %d bytes", n.id, len(data), raft.ErrTooLarge, raft.MaxSnapshotDataSize)
+	}
+	if n.snapshot != nil && index <= n.snapshot.LastIncludedIndex {
+		return *cloneSnapshot(n.snapshot), nil
+	}
+	// TODO: Build the snapshot: index, the term of the entry at index, the
+	// configuration in effect at index (n.confAt), and a copy of data. Make
+	// it the node's latest snapshot, then compact the log up to
+	// TrailingEntries before index (§7: "the entire system state is written to
+	// a snapshot on stable storage, then the entire log up to that point is
+	// discarded"; handout: "2. Compaction").
+	return raft.Snapshot{}, fmt.Errorf("core: node %d: Compact(%d) is not implemented (handout: \"2. Compaction\")", n.id, index)
+}
+
+// sendSnapshot sends a follower the next chunk of the latest snapshot, from
+// the offset it acknowledged (Figure 13). A follower that was receiving an
+// older snapshot starts over with the latest.
+func (n *Node) sendSnapshot(to raft.NodeID, pr *progress) {
+	if n.snapshot == nil {
+		panic(fmt.Sprintf("core: leader %d must send node %d entries before %d, but has no snapshot", n.id, to, n.log.FirstIndex()))
+	}
+	// TODO: Start over at offset 0 unless the follower is receiving this very
+	// snapshot; then send the chunk of at most SnapshotChunkSize bytes that
+	// starts at pr.offset, with Done set on the last one (Figure 13: offset,
+	// data[], done; handout: "4. Sending a snapshot").
+}
+
+// handleSnapshotResponse moves a snapshot transfer on: the next chunk once
+// a chunk is acknowledged, and entries again once the snapshot is
+// installed.
+func (n *Node) handleSnapshotResponse(from raft.NodeID, resp raft.InstallSnapshotResponse) {
+	pr := n.progress[from]
+	if n.role != raft.Leader || pr == nil {
+		return
+	}
+	// TODO: Once installed (MatchIndex is set), the follower matches up to
+	// MatchIndex: move match and next, stop sending the snapshot, commit
+	// what can be and send it the entries that follow. Otherwise, for the
+	// snapshot being sent, move the offset to the one acknowledged and send
+	// the next chunk (handout: "4. Sending a snapshot").
+}
+
+// handleInstallSnapshot is the InstallSnapshot receiver (Figure 13). It
+// gathers the chunks in order; with the last one it installs the snapshot:
+// the log keeps the entries after it if it holds the snapshot's last entry,
+// the configuration becomes the snapshot's (or a later one in the kept
+// entries), and the next Ready hands the snapshot out to persist and to
+// restore the state machine from.
+func (n *Node) handleInstallSnapshot(from raft.NodeID, is raft.InstallSnapshot) error {
+	if n.role != raft.Follower || n.leader != from {
+		n.becomeFollower(n.term, from)
+	}
+	n.resetElectionTimer()
+	meta := is.Snapshot
+	index := meta.LastIncludedIndex
+	if index == 0 || meta.LastIncludedTerm == 0 {
+		return fmt.Errorf("core: node %d got an InstallSnapshot from %d for index %d, term %d: a snapshot covers at least one entry", n.id, from, index, meta.LastIncludedTerm)
+	}
+	// TODO: A snapshot that covers no more than what this node has committed
+	// brings nothing: answer at once that the log matches up to the commit
+	// index. Otherwise gather the chunk: offset 0 starts a new snapshot
+	// (n.incoming); a chunk that follows what was gathered of the same snapshot
+	// is appended; any other is out of order. Until Done, answer with how much
+	// is gathered (Figure 13, receiver rules 2 to 5; handout: "5. Installing
+	// a snapshot").
+	n.send(from, raft.InstallSnapshotResponse{LastIncludedIndex: index})
+	return nil
+}
+
+// install makes a whole snapshot from the leader the base of the log and
+// the state to restore (Figure 13, receiver rules 6 to 8).
+func (n *Node) install(snap *raft.Snapshot) error {
+	// TODO: Restore the log from the snapshot (n.log.Restore keeps or discards the
+	// entries after it), make it the latest snapshot and the one the next
+	// Ready hands out (n.restored), move commit and applied up to its index,
+	// reload the configuration, and have the entries kept persisted again:
+	// the snapshot replaces the whole persisted log (handout: "5. Installing a
+	// snapshot").
+	return fmt.Errorf("installing snapshot %d is not implemented (handout: \"5. Installing a snapshot\")", snap.LastIncludedIndex)
+}
+
+// cloneSnapshot returns a deep copy of snap, so that the node never shares
+// a snapshot's slices with its caller.
+func cloneSnapshot(snap *raft.Snapshot) *raft.Snapshot {
+	c := *snap
+	c.Voters = slices.Clone(snap.Voters)
+	c.Learners = slices.Clone(snap.Learners)
+	c.Data = slices.Clone(snap.Data)
+	return &c
+}
