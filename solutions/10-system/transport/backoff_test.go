@@ -27,7 +27,7 @@ func (idleListener) Addr() net.Addr            { return &net.TCPAddr{IP: net.IPv
 // that clock. Each wait must be the backoff of its attempt: MinBackoff
 // doubled once per failure, capped at MaxBackoff, and jittered into the
 // upper half of that, [d/2, d]. When the transport closes, connect must
-// return at once (handout: "Reconnecting with backoff").
+// return at once (handout: "7. The transport", "Reconnecting with backoff").
 func TestReconnectBackoff(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const minBackoff, maxBackoff = 100 * time.Millisecond, 2 * time.Second

@@ -34,7 +34,7 @@ func frameHeader(n uint32) []byte { return binary.BigEndian.AppendUint32(nil, n)
 // and a message that lies about its sender. Each time node 2 must close
 // the connection (after a refusal that says why, for a hello it refuses)
 // and log the reason, and the real node 1 must keep talking to node 2
-// all along (handout: "The sender goroutine").
+// all along (handout: "7. The transport", "The sender goroutine").
 func TestBadInputRejected(t *testing.T) {
 	const maxFrame = 64 << 10
 	nodes := startCluster(t, 2, func(c *Config) { c.MaxFrame = maxFrame; c.Timeout = wait })

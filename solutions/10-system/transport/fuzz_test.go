@@ -11,7 +11,8 @@ import (
 // FuzzGivenHandshake feeds arbitrary bytes to the decoders of the peer
 // port: readFrame, with a small limit, and parseHandshake. Neither may
 // panic or return more than the limit; a handshake that parses must encode
-// again and parse to itself. Run it with go test -fuzz=FuzzGivenHandshake.
+// again and parse to itself. Run it with go test -fuzz=FuzzGivenHandshake
+// (handout: "7. The transport").
 func FuzzGivenHandshake(f *testing.F) {
 	f.Add(appendHandshake(nil, handshake{kind: kindHello, from: 1, to: 2, meta: map[string]string{"http": "127.0.0.1:8001", "resp": "127.0.0.1:6381"}}))
 	f.Add(appendHandshake(nil, handshake{kind: kindWelcome, from: 2, to: 1}))

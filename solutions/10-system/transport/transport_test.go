@@ -16,7 +16,7 @@ import (
 // TestTwoPeersExchange starts two transports on 127.0.0.1 and sends
 // messages both ways: each must arrive whole and in order, be counted in
 // Stats, and each node must learn what the other advertised in its
-// handshake (handout: "The sender goroutine").
+// handshake (handout: "7. The transport", "The sender goroutine").
 func TestTwoPeersExchange(t *testing.T) {
 	nodes := startCluster(t, 2, nil)
 	a, b := nodes[0], nodes[1]
@@ -37,7 +37,7 @@ func TestTwoPeersExchange(t *testing.T) {
 
 // TestThreePeersExchange starts three transports, and each sends ten
 // messages to each other one: every message arrives, in the order it was
-// sent from its sender.
+// sent from its sender (handout: "7. The transport", "The sender goroutine").
 func TestThreePeersExchange(t *testing.T) {
 	nodes := startCluster(t, 3, nil)
 	const count = 10
@@ -63,7 +63,7 @@ func TestThreePeersExchange(t *testing.T) {
 // TestPeerRestartReconnects stops a peer and starts it again on the same
 // address, as a restarted process does: the other node's sender must dial
 // it again (with backoff) and deliver, and must learn what the restarted
-// peer advertises (handout: "Reconnecting with backoff").
+// peer advertises (handout: "7. The transport", "Reconnecting with backoff").
 func TestPeerRestartReconnects(t *testing.T) {
 	nodes := startCluster(t, 2, nil)
 	a, b := nodes[0], nodes[1]
@@ -104,7 +104,7 @@ func TestPeerRestartReconnects(t *testing.T) {
 // TestQueueFullDropsAndCounts sends to a peer that is down: Send must not
 // block, the peer's queue keeps QueueSize messages, and Send drops and
 // counts the rest. A message to a node outside the cluster is counted as
-// unroutable (handout: "The send queue").
+// unroutable (handout: "7. The transport", "The send queue").
 func TestQueueFullDropsAndCounts(t *testing.T) {
 	down := listen(t)
 	downAddr := down.Addr().String()
@@ -136,7 +136,8 @@ func TestQueueFullDropsAndCounts(t *testing.T) {
 }
 
 // TestCutAndHeal cuts node 1 off from node 2: nothing goes either way, and
-// the drops are counted; after Heal, messages flow again.
+// the drops are counted; after Heal, messages flow again (handout: "7. The transport",
+// "The send queue").
 func TestCutAndHeal(t *testing.T) {
 	nodes := startCluster(t, 2, nil)
 	a, b := nodes[0], nodes[1]
@@ -160,7 +161,7 @@ func TestCutAndHeal(t *testing.T) {
 // TestCloseLeavesNoGoroutine exchanges messages among three transports,
 // then closes them. When Close returns, every goroutine of the transport
 // has returned, so Receive is already closed; and the number of
-// goroutines falls back to what it was before (handout: "Shutting down").
+// goroutines falls back to what it was before (handout: "7. The transport", "Shutting down").
 func TestCloseLeavesNoGoroutine(t *testing.T) {
 	before := runtime.NumGoroutine()
 	nodes := startCluster(t, 3, nil)
@@ -216,7 +217,7 @@ func stacks() string {
 
 // TestSendDuringClose calls Send from several goroutines while Close runs:
 // nothing may panic (a send on a closed queue would), and under -race no
-// data race may show (handout: "Shutting down").
+// data race may show (handout: "7. The transport", "Shutting down").
 func TestSendDuringClose(t *testing.T) {
 	nodes := startCluster(t, 2, func(c *Config) { c.QueueSize = 4 })
 	a := nodes[0]
@@ -243,7 +244,7 @@ func TestSendDuringClose(t *testing.T) {
 }
 
 // TestGivenNewChecksConfig gives New bad configurations: each is an error that
-// says what is wrong.
+// says what is wrong (handout: "7. The transport").
 func TestGivenNewChecksConfig(t *testing.T) {
 	ln := listen(t)
 	defer ln.Close()

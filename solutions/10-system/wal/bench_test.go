@@ -20,7 +20,7 @@ const benchEntrySize = 100
 //
 //	go test -run '^$' -bench BenchmarkSave -benchtime 2s
 //
-// (handout: "Measuring fsync").
+// (handout: "6. The write-ahead log", "Measuring fsync").
 func BenchmarkSave(b *testing.B) {
 	for _, fsync := range []bool{true, false} {
 		for _, perSave := range []int{1, 64} {
@@ -66,9 +66,9 @@ func benchmarkSave(b *testing.B, dir string, opts Options, perSave int) {
 
 // TestBenchmarkSave runs benchmarkSave for 20 iterations (with fsync, as a
 // server runs) and checks that it measures what it says: it must not fail,
-// must run its loop with b.Loop, must leave a WAL that holds exactly
-// 20 × perSave entries and a Commit at the last one, and must report
-// SetBytes and an "entries/s" metric (handout: "Measuring fsync").
+// must run 20 iterations, must leave a WAL that holds exactly 20 × perSave
+// entries and a Commit at the last one, and must report SetBytes and an
+// "entries/s" metric (handout: "6. The write-ahead log", "Measuring fsync").
 func TestBenchmarkSave(t *testing.T) {
 	benchtime := flag.Lookup("test.benchtime")
 	require.NotNil(t, benchtime, "the test.benchtime flag of package testing")
@@ -80,7 +80,7 @@ func TestBenchmarkSave(t *testing.T) {
 		dir := t.TempDir()
 		result := testing.Benchmark(func(b *testing.B) { benchmarkSave(b, dir, Options{}, perSave) })
 		require.Equal(t, 20, result.N,
-			"benchmarkSave(perSave=%d) ran %d iterations, want 20: it failed (see go test -bench BenchmarkSave), or does not loop with b.Loop (handout: \"Measuring fsync\")", perSave, result.N)
+			"benchmarkSave(perSave=%d) ran %d iterations, want 20 (0 means it failed: run go test -run '^$' -bench BenchmarkSave to see why) (handout: \"Measuring fsync\")", perSave, result.N)
 		require.Equal(t, int64(perSave*benchEntrySize), result.Bytes,
 			"benchmarkSave(perSave=%d) must call b.SetBytes with the data bytes one Save writes (handout: \"Measuring fsync\")", perSave)
 		require.Greater(t, result.Extra["entries/s"], 0.0,

@@ -19,7 +19,7 @@ var fuzzSegmentName = segmentName(1, 1)
 // give that state plus the new entry. The seeds are real segments (one
 // with a snapshot marker, whose snapshot file the test also writes) and
 // damaged copies of them. Run it with go test -fuzz=FuzzOpen -fuzztime=30s
-// (handout: "The record format").
+// (handout: "6. The write-ahead log", "The record format").
 func FuzzOpen(f *testing.F) {
 	seed := func(build func(w *WAL)) []byte {
 		dir := f.TempDir()

@@ -48,7 +48,7 @@ func newTornFixture(t *testing.T) tornFixture {
 // write could. Open must recover every whole record before the cut,
 // truncate the partial one (so the file ends at the last whole record),
 // and append after it: a torn tail was never acknowledged, since Save had
-// not returned (handout: "Recovery: the torn tail").
+// not returned (handout: "6. The write-ahead log", "Recovery: the torn tail").
 func TestTornTailEveryOffset(t *testing.T) {
 	f := newTornFixture(t)
 	data, err := os.ReadFile(f.segment)
@@ -86,7 +86,8 @@ func TestTornTailEveryOffset(t *testing.T) {
 
 // TestZeroFilledTail appends zero bytes to the last segment, as a crash
 // can leave when the file system extended the file but never wrote the
-// data: Open treats them as a torn tail and truncates them.
+// data: Open treats them as a torn tail, truncates them and logs a warning
+// (handout: "6. The write-ahead log", "Recovery: the torn tail").
 func TestZeroFilledTail(t *testing.T) {
 	f := newTornFixture(t)
 	file, err := os.OpenFile(f.segment, os.O_WRONLY|os.O_APPEND, 0)
@@ -109,7 +110,7 @@ func TestZeroFilledTail(t *testing.T) {
 // TestTornRecordInOlderSegment cuts a record short at the end of a segment
 // that is not the last one. Only the last segment can be torn by a crash,
 // since the WAL syncs a segment before it starts the next, so this is
-// corruption.
+// corruption (handout: "6. The write-ahead log", "Recovery: the torn tail").
 func TestTornRecordInOlderSegment(t *testing.T) {
 	opts := testOptions
 	opts.SegmentSize = 200
@@ -134,7 +135,7 @@ func TestTornRecordInOlderSegment(t *testing.T) {
 // that valid records follow. A crash cannot do that, so Open must refuse
 // with a *CorruptError that names the segment and the record's offset,
 // and must not truncate anything: the records after the damage may hold
-// acknowledged writes (handout: "The record format").
+// acknowledged writes (handout: "6. The write-ahead log", "The record format").
 func TestFlippedBitInMiddleRecord(t *testing.T) {
 	dir := t.TempDir()
 	w, err := Open(dir, testOptions)

@@ -12,8 +12,8 @@ import (
 
 // TestRoundTrip saves a hard state and entries of both types, closes the
 // WAL and opens it again: State must give back exactly what was saved.
-// Recovery reads every record back and checks it (handout: "The record
-// format").
+// Recovery reads every record back and checks it (handout: "6. The write-ahead log",
+// "The record format").
 func TestRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	w := openWAL(t, dir, testOptions)
@@ -30,7 +30,8 @@ func TestRoundTrip(t *testing.T) {
 
 // TestRestart restarts a WAL several times, each time saving more: a new
 // vote, more entries, a commit, or nothing at all (a zero HardState means
-// "unchanged"). After each restart State holds everything saved so far.
+// "unchanged"). After each restart State holds everything saved so far
+// (handout: "6. The write-ahead log", "The record format").
 func TestRestart(t *testing.T) {
 	dir := t.TempDir()
 	w := openWAL(t, dir, testOptions)
@@ -61,7 +62,7 @@ func TestRestart(t *testing.T) {
 // follower does when a new leader overwrites its uncommitted tail (Figure
 // 2, AppendEntries rule 3): the entries at and after the first new index
 // are replaced, including when the replaced entries sit in an older
-// segment than the new ones.
+// segment than the new ones (handout: "6. The write-ahead log", "The record format").
 func TestSaveReplacesTail(t *testing.T) {
 	for _, segmentSize := range []int64{DefaultSegmentSize, 200} {
 		t.Run(map[bool]string{true: "one segment", false: "many segments"}[segmentSize == DefaultSegmentSize], func(t *testing.T) {
@@ -83,7 +84,7 @@ func TestSaveReplacesTail(t *testing.T) {
 
 // TestGivenSaveRejectsBadEntries checks Save's arguments: entries that
 // are not consecutive, that leave a gap after the log, or that the
-// snapshot covers are refused, and nothing is written.
+// snapshot covers are refused, and nothing is written (handout: "6. The write-ahead log").
 func TestGivenSaveRejectsBadEntries(t *testing.T) {
 	w := openWAL(t, t.TempDir(), testOptions)
 	save(t, w, raft.HardState{Term: 1}, makeEntries(1, 3, 1))
@@ -98,7 +99,8 @@ func TestGivenSaveRejectsBadEntries(t *testing.T) {
 
 // TestGivenOneFsyncPerSave counts the fsyncs of Save: exactly one for a
 // call that writes anything, however many entries it holds (group
-// commit), and none for a call with nothing new.
+// commit), and none for a call with nothing new (handout: "6. The write-ahead log",
+// "Measuring fsync").
 func TestGivenOneFsyncPerSave(t *testing.T) {
 	w := openWAL(t, t.TempDir(), Options{})
 	for i, tc := range []struct {
@@ -119,7 +121,8 @@ func TestGivenOneFsyncPerSave(t *testing.T) {
 }
 
 // TestGivenOpenLocksTheFolder opens a folder twice: the second Open must
-// fail while the first WAL is open, and succeed after it is closed.
+// fail while the first WAL is open, and succeed after it is closed
+// (handout: "6. The write-ahead log").
 func TestGivenOpenLocksTheFolder(t *testing.T) {
 	switch runtime.GOOS {
 	case "darwin", "dragonfly", "freebsd", "linux", "netbsd", "openbsd":
@@ -136,7 +139,8 @@ func TestGivenOpenLocksTheFolder(t *testing.T) {
 
 // TestSegmentRollover saves with a small SegmentSize: the WAL must start
 // new segments, name each by its sequence number and the first index it
-// was created to hold, and read them all back in order.
+// was created to hold, and read them all back in order (handout: "6. The write-ahead log",
+// "The record format").
 func TestSegmentRollover(t *testing.T) {
 	opts := testOptions
 	opts.SegmentSize = 300
@@ -171,7 +175,7 @@ func TestSegmentRollover(t *testing.T) {
 // it survive a restart, and the next snapshot replaces the first. A
 // snapshot whose last entry the log does not hold (its term differs, or
 // the log is shorter) replaces the whole log (Figure 13, InstallSnapshot
-// rules 6 and 7).
+// rules 6 and 7; handout: "6. The write-ahead log", "The record format").
 func TestSnapshotCompaction(t *testing.T) {
 	opts := testOptions
 	opts.SegmentSize = 300
@@ -211,7 +215,8 @@ func TestSnapshotCompaction(t *testing.T) {
 
 // TestSnapshotAfterReplacedTail covers a subtle case of compaction: a
 // replaced tail whose first index lies before the first index of the
-// segment that holds it, after the older segments are deleted.
+// segment that holds it, after the older segments are deleted (handout:
+// "6. The write-ahead log", "The record format").
 func TestSnapshotAfterReplacedTail(t *testing.T) {
 	opts := testOptions
 	opts.SegmentSize = 200
@@ -229,7 +234,7 @@ func TestSnapshotAfterReplacedTail(t *testing.T) {
 
 // TestMissingSnapshotFileIsCorruption deletes the snapshot file that the
 // log records: Open must refuse with a *CorruptError, not start from an
-// empty state machine.
+// empty state machine (handout: "6. The write-ahead log", "The record format").
 func TestMissingSnapshotFileIsCorruption(t *testing.T) {
 	dir := t.TempDir()
 	w := openWAL(t, dir, testOptions)
