@@ -43,7 +43,7 @@ func TestDecodeCommandRejectsMalformed(t *testing.T) {
 		{"no key length", "S", "no valid key length"},
 		{"overlong key length", "D\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", "no valid key length"},
 		{"key past the end", "S\x05ab", "runs past the end"},
-		{"huge key length", "S\xff\xff\xff\xff\xff\xff\xff\xff\x7fab", "runs past the end"},
+		{"key length 2^64-1", "S\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01ab", "runs past the end"},
 		{"bytes after a DEL's key", "D\x01kextra", "after its key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

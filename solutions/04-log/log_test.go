@@ -73,7 +73,8 @@ func requireConflict(t testing.TB, err error, msg string) *raftlog.ConflictError
 
 // TestEmptyLog checks the empty log, both the zero Log and New(): its last
 // index and last term are 0, index 0 (the empty prefix) has term 0, and
-// index 1 has no entry. Handout: "Indexes and terms".
+// index 1 has no entry. Handout: "1. Reading the log", "Indexes and
+// terms".
 func TestEmptyLog(t *testing.T) {
 	fromNew := logOf(t)
 	for name, l := range map[string]*raftlog.Log{"zero Log": new(raftlog.Log), "New()": fromNew} {
@@ -88,10 +89,8 @@ func TestEmptyLog(t *testing.T) {
 
 // TestTermAndLastIndex checks Term, LastIndex and LastTerm on a log with
 // entries of terms 1, 1, 2: each index reports its entry's term, index 0
-// reports term 0, and indexes past the end report no entry. Handout:
+// reports term 0, and indexes past the end report no entry. Handout: "1. Reading the log",
 // "Indexes and terms".
-//
-// Handout: "1. Reading the log".
 func TestTermAndLastIndex(t *testing.T) {
 	l := logOf(t, 1, 1, 2)
 	assert.Equal(t, raft.Index(3), l.LastIndex(), "LastIndex of a log of 3 entries")
@@ -108,10 +107,8 @@ func TestTermAndLastIndex(t *testing.T) {
 
 // TestSlice checks Slice(lo, hi): the entries with indexes in [lo, hi), an
 // empty result for lo == hi (even just past the end), and an error, not a
-// panic, for a range outside [1, LastIndex()+1). Handout: "Slices that stay
+// panic, for a range outside [1, LastIndex()+1). Handout: "2. Slice", "Slices that stay
 // put".
-//
-// Handout: "2. Slice".
 func TestSlice(t *testing.T) {
 	l := logOf(t, 1, 1, 2, 3)
 	for _, r := range [][2]raft.Index{{1, 5}, {2, 4}, {4, 5}, {3, 3}, {5, 5}} {
@@ -158,7 +155,7 @@ func mustTerm(t testing.TB, l *raftlog.Log, i raft.Index) raft.Term {
 
 // TestAppendToEnd checks the plain case: entries that follow the last
 // entry are added, and Append returns the index of the first one written.
-// Figure 2, AppendEntries rule 4. Handout: "Append: the receiver's rules".
+// Figure 2, AppendEntries rule 4. Handout: "3. Append", "Append: the receiver's rules".
 func TestAppendToEnd(t *testing.T) {
 	l := new(raftlog.Log)
 	first, err := l.Append(0, 0, entries(1, 1, 1))
@@ -176,7 +173,7 @@ func TestAppendToEnd(t *testing.T) {
 
 // TestAppendNoHoles checks that an append whose prevIndex is past the end
 // of the log is rejected and changes nothing: a log never has holes.
-// Figure 2, AppendEntries rule 2. Handout: "Append: the receiver's rules".
+// Figure 2, AppendEntries rule 2. Handout: "3. Append", "Append: the receiver's rules".
 func TestAppendNoHoles(t *testing.T) {
 	l := logOf(t, 1, 1)
 	first, err := l.Append(3, 1, entries(4, 1))
@@ -188,9 +185,7 @@ func TestAppendNoHoles(t *testing.T) {
 // TestAppendPrevTermMustMatch checks that an append whose prevIndex holds
 // an entry of another term than prevTerm is rejected and changes nothing.
 // Figure 2, AppendEntries rule 2; the Log Matching Property, §5.3. Handout:
-// "Append: the receiver's rules".
-//
-// Handout: "3. Append".
+// "3. Append", "Append: the receiver's rules".
 func TestAppendPrevTermMustMatch(t *testing.T) {
 	l := logOf(t, 1, 1, 2)
 	_, err := l.Append(3, 3, entries(4, 3))
@@ -203,10 +198,8 @@ func TestAppendPrevTermMustMatch(t *testing.T) {
 // TestAppendIsIdempotent checks that an append the log already holds
 // changes nothing, and that a delayed append carrying fewer entries than a
 // later one never truncates the entries the later one added. Figure 2,
-// AppendEntries rule 3 deletes only on a conflict. Handout: "Append: the
+// AppendEntries rule 3 deletes only on a conflict. Handout: "3. Append", "Append: the
 // receiver's rules".
-//
-// Handout: "3. Append".
 func TestAppendIsIdempotent(t *testing.T) {
 	l := logOf(t, 1)
 	_, err := l.Append(1, 1, entries(2, 1, 2, 2))
@@ -227,7 +220,7 @@ func TestAppendIsIdempotent(t *testing.T) {
 // it succeeds, writes nothing and changes nothing when the entry at
 // prevIndex has prevTerm, even when the log holds more after it; and it is
 // rejected like any append when the check fails. Figure 2, AppendEntries
-// rules 2 to 4. Handout: "Append: the receiver's rules".
+// rules 2 to 4. Handout: "3. Append", "Append: the receiver's rules".
 func TestHeartbeat(t *testing.T) {
 	l := logOf(t, 1, 1, 2)
 	for _, prev := range []struct {
@@ -250,7 +243,7 @@ func TestHeartbeat(t *testing.T) {
 // existing one (same index, different term), that entry and all that
 // follow it are deleted before the new entries go in, and that Append
 // returns the index of the first entry it wrote. Figure 2, AppendEntries
-// rule 3. Handout: "Append: the receiver's rules".
+// rule 3. Handout: "3. Append", "Append: the receiver's rules".
 func TestAppendDeletesConflict(t *testing.T) {
 	l := logOf(t, 1, 1, 2, 2, 2)
 	first, err := l.Append(1, 1, entries(2, 1, 3))
@@ -269,9 +262,7 @@ func TestAppendDeletesConflict(t *testing.T) {
 // prevTerm or than the entry before), and prevIndex 0 with a term other
 // than 0, with an error that is not a *ConflictError, and changes nothing.
 // A leader never sends these: they are bugs, not conflicts. Handout:
-// "Append: the receiver's rules".
-//
-// Handout: "3. Append".
+// "3. Append", "Append: the receiver's rules".
 func TestAppendRejectsMalformed(t *testing.T) {
 	l := logOf(t, 1, 2, 2)
 	for name, c := range map[string]struct {
@@ -299,10 +290,8 @@ func TestAppendRejectsMalformed(t *testing.T) {
 // TestConflictHint checks the hint a rejection carries (§5.3, "If desired,
 // the protocol can be optimized…"): when the log is too short, Term is 0 and
 // Index is LastIndex()+1; otherwise Term is the term of the entry at
-// prevIndex and Index the first index holding that term. Handout: "The
+// prevIndex and Index the first index holding that term. Handout: "4. The hint", "The
 // conflict hint".
-//
-// Handout: "4. The hint".
 func TestConflictHint(t *testing.T) {
 	l := logOf(t, 1, 1, 1, 4, 4, 5, 5) // Figure 7's leader log up to index 7
 	for _, c := range []struct {
@@ -338,10 +327,8 @@ func TestLastIndexOfTerm(t *testing.T) {
 
 // TestIsUpToDate checks the comparison of §5.4.1 that a voter makes: a log
 // whose last entry has a later term is more up-to-date; with equal last
-// terms, the longer log is; a log exactly as up-to-date counts. Handout:
+// terms, the longer log is; a log exactly as up-to-date counts. Handout: "6. Up to date",
 // "Up to date".
-//
-// Handout: "6. Up to date".
 func TestIsUpToDate(t *testing.T) {
 	l := logOf(t, 1, 1, 2, 2) // last entry 4/2
 	for _, c := range []struct {
@@ -420,7 +407,8 @@ func repair(t *testing.T, leader, follower *raftlog.Log, useHint bool) int {
 // only a conflicting entry deletes anything (Figure 2, AppendEntries rule
 // 3), until the leader's next entry 11/8 conflicts with them. The test also
 // counts the appends each repair takes with the conflict hint and one index
-// at a time. Handout: "Figure 7".
+// at a time. Handout: "4. The hint", "5. The last entry of a
+// term", "Figure 7".
 func TestFigure7(t *testing.T) {
 	for _, f := range figure7Followers {
 		t.Run(f.name, func(t *testing.T) {
@@ -458,7 +446,7 @@ func TestFigure7(t *testing.T) {
 //   - so the prefix the follower shares with L never shrinks.
 //
 // Finally, Append(0, 0, L) makes the follower equal to L. A failure prints
-// the seed, the logs and the append. Handout: "Append: the receiver's rules".
+// the seed, the logs and the append. Handout: "3. Append", "Append: the receiver's rules".
 func TestAppendFromOneLeaderConverges(t *testing.T) {
 	for seed := range uint64(300) {
 		if !checkConvergence(t, seed) {
@@ -559,7 +547,7 @@ func doubled(terms []raft.Term, plus raft.Term) []raft.Term {
 // Append never panics; a rejection changes nothing, and a *ConflictError
 // carries a true hint; a success means entry prevIndex had prevTerm, and
 // leaves the log holding every entry sent, with the entries up to prevIndex
-// unchanged. Handout: "Append: the receiver's rules".
+// unchanged. Handout: "3. Append", "Append: the receiver's rules".
 func FuzzAppend(f *testing.F) {
 	f.Add(uint64(7), uint64(5), []byte{6, 6, 6})      // the leader's entries 8 to 10
 	f.Add(uint64(5), uint64(4), []byte{5, 6, 8})      // overwrites 6 and 7
