@@ -120,10 +120,12 @@ func (w *Workshop) printOthers(run *stageRun, first *gotest.Test) {
 		for i, t := range passing {
 			names[i] = run.name(t.ID)
 		}
-		w.printf("\n%s %s\n", w.paint(green, fmt.Sprintf("Passing (%d):", len(passing))), wrap(strings.Join(names, ", "), 72, "  "))
+		head := fmt.Sprintf("Passing (%d):", len(passing))
+		w.printf("\n%s %s\n", w.paint(green, head), wrap(strings.Join(names, ", "), 80, len(head)+1, "  "))
 	}
 	for _, t := range skipped {
-		w.printf("\n%s %s: %s\n", w.paint(dim, "Skipped:"), run.name(t.ID), clipWords(skipReason(t), summaryWidth))
+		// The reason often says what to install: keep it whole.
+		w.printf("\n%s %s:\n    %s\n", w.paint(dim, "Skipped"), run.name(t.ID), wrap(skipReason(t), 80, 4, "    "))
 	}
 }
 
@@ -219,7 +221,7 @@ func (w *Workshop) Hint(ctx context.Context, s course.Stage) error {
 		return err
 	}
 	if note := testNote(run, first); note != "" {
-		w.printf("%s\n    %s\n\n", w.paint(bold, run.name(first.ID)+" fails:"), wrap(note, 76, "    "))
+		w.printf("%s\n    %s\n\n", w.paint(bold, run.name(first.ID)+" fails:"), wrap(note, 80, 4, "    "))
 	}
 	w.printf("%s", w.hintBlock(run, first, todos))
 	return nil
@@ -357,12 +359,13 @@ func clipWords(text string, width int) string {
 	return clip(text, width)
 }
 
-// wrap breaks text at spaces into lines of at most width bytes, the lines
-// after the first prefixed with indent.
-func wrap(text string, width int, indent string) string {
+// wrap breaks text at spaces into lines of at most width bytes, where the
+// first line starts at column first and the others after indent, which
+// wrap writes.
+func wrap(text string, width, first int, indent string) string {
 	var b strings.Builder
-	line := 0
-	for i, word := range strings.Fields(text) {
+	line := first
+	for i, word := range words(text) {
 		switch {
 		case i == 0:
 		case line+1+len(word) > width:
@@ -376,6 +379,24 @@ func wrap(text string, width int, indent string) string {
 		line += len(word)
 	}
 	return b.String()
+}
+
+// words splits text at spaces, but keeps a `quoted command` whole, so a
+// wrapped line never breaks a command the reader may copy.
+func words(text string) []string {
+	var out []string
+	open := false
+	for _, f := range strings.Fields(text) {
+		if open {
+			out[len(out)-1] += " " + f
+		} else {
+			out = append(out, f)
+		}
+		if strings.Count(f, "`")%2 == 1 {
+			open = !open
+		}
+	}
+	return out
 }
 
 // sentenceEnd returns the index of the period that ends the first sentence

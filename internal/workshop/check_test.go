@@ -148,7 +148,8 @@ func TestCheckDone(t *testing.T) {
 	assert.Equal(t, `Stage 04: The log (04-log)
 4 of 4 tests pass (+1 given).
 
-Passing (5): TestGivenNew, TestAppend, TestTerms, TestTermsNotNil, TestAfterPanic
+Passing (5): TestGivenNew, TestAppend, TestTerms, TestTermsNotNil,
+  TestAfterPanic
 
 Every test passes. TODO comments left in the code (delete them as you finish):
   04-log/log.go:14: Append the terms (handout: "Appending").
@@ -253,4 +254,33 @@ func TestCheckNotice(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Stage 04: The log (04-log)\nCompiling and running the tests of 04-log (the first time takes up to a minute)…\n0 of 4 tests pass (+1 given).\n",
 		firstLines(out.String(), 3), "the header, then what the tool is doing while the tests build")
+}
+
+func TestCheckSkipped(t *testing.T) {
+	w, out := testCourse(t, nil)
+	events, err := gotest.ParseEvents([]byte(`{"Action":"run","Package":"raftgo/04-log","Test":"TestRedisCLI"}
+{"Action":"output","Package":"raftgo/04-log","Test":"TestRedisCLI","Output":"=== RUN   TestRedisCLI\n"}
+{"Action":"output","Package":"raftgo/04-log","Test":"TestRedisCLI","Output":"    redis_test.go:22: redis-cli is not installed, so this test cannot run; install it with ` + "`sudo apt-get install redis-tools`" + ` (Debian, Ubuntu) or ` + "`brew install redis`" + ` (macOS)\n"}
+{"Action":"output","Package":"raftgo/04-log","Test":"TestRedisCLI","Output":"--- SKIP: TestRedisCLI (0.00s)\n"}
+{"Action":"skip","Package":"raftgo/04-log","Test":"TestRedisCLI"}
+{"Action":"pass","Package":"raftgo/04-log"}
+`))
+	require.NoError(t, err)
+	run := &stageRun{dir: "04-log", report: gotest.Summarize(events)}
+
+	w.printOthers(run, nil)
+	assert.Equal(t, `
+Skipped TestRedisCLI:
+    redis-cli is not installed, so this test cannot run; install it with
+    `+"`sudo apt-get install redis-tools`"+` (Debian, Ubuntu) or `+"`brew install redis`"+`
+    (macOS)
+`, out.String(), "the whole reason, which says what to install")
+	assert.Equal(t, Tally{Skipped: 1}, tallyTests(run.report))
+}
+
+func TestWrap(t *testing.T) {
+	assert.Equal(t, "one two\n  three", wrap("one two three", 10, 0, "  "))
+	assert.Equal(t, "one\n  two\n  three", wrap("one two three", 10, 4, "  "), "the first line starts at column 4")
+	assert.Equal(t, "run\n  `go test -run X`\n  now", wrap("run `go test -run X` now", 12, 0, "  "), "a quoted command stays whole")
+	assert.Equal(t, "", wrap("", 10, 0, "  "))
 }
