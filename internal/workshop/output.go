@@ -230,8 +230,26 @@ type stuckGoroutine struct {
 }
 
 // busy reports whether the goroutine was running rather than waiting: a
-// loop that never ends, or work that takes far too long.
-func (g stuckGoroutine) busy() bool { return g.state == "running" || g.state == "runnable" }
+// loop that never ends, or work that takes far too long. A goroutine that
+// allocates as it runs may be caught helping the garbage collector.
+func (g stuckGoroutine) busy() bool {
+	switch g.state {
+	case "running", "runnable", "preempted", "garbage collection":
+		return true
+	}
+	return strings.HasPrefix(g.state, "GC assist")
+}
+
+// blocked reports whether the goroutine waited on a channel or a lock.
+func (g stuckGoroutine) blocked() bool {
+	switch strings.TrimSuffix(strings.TrimSuffix(g.state, " (nil chan)"), " (no cases)") {
+	case "chan receive", "chan send", "select", "semacquire",
+		"sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock",
+		"sync.WaitGroup.Wait", "sync.Cond.Wait":
+		return true
+	}
+	return false
+}
 
 // stuck reads the stack dump that a timed-out test binary prints and
 // returns what the test was doing: the goroutine in the course's code that
@@ -288,8 +306,10 @@ func timeoutNote(output []string) string {
 		return "timed out waiting for the network in " + g.frame + ": a read without a deadline, or a peer that never answers?"
 	case g.state == "sleep":
 		return "timed out, asleep in " + g.frame
+	case g.blocked():
+		return "timed out, blocked (" + g.state + ") in " + g.frame + ": waiting forever on a channel or a lock?"
 	}
-	return "timed out, blocked (" + g.state + ") in " + g.frame + ": waiting forever on a channel or a lock?"
+	return "timed out (" + g.state + ") in " + g.frame
 }
 
 // waitsOnNetwork reports whether a goroutine state is a wait for I/O.

@@ -170,6 +170,11 @@ func TestTimeoutNote(t *testing.T) {
 	assert.Equal(t, "timed out, asleep in 10-system.wait (x.go:42)", timeoutNote(dump("sleep", "time.Sleep(0x1)", "raftgo/10-system.wait(...)")))
 	assert.Equal(t, "timed out, still busy in 10-system.(*Node).Tick (x.go:42): a loop that never ends, or messages that make more messages?",
 		timeoutNote(dump("runnable", "raftgo/10-system.(*Node).Tick(0x1)")))
+	assert.Equal(t, "timed out, still busy in 10-system.grow (x.go:42): a loop that never ends, or messages that make more messages?",
+		timeoutNote(dump("GC assist marking", "runtime.gcAssistAlloc(0x1)", "raftgo/10-system.grow(0x1)")), "a busy loop that allocates")
+	assert.Equal(t, "timed out, blocked (select (no cases)) in 10-system.wait (x.go:42): waiting forever on a channel or a lock?",
+		timeoutNote(dump("select (no cases)", "raftgo/10-system.wait(...)")))
+	assert.Equal(t, "timed out (syscall) in 10-system.write (x.go:42)", timeoutNote(dump("syscall", "syscall.write(0x1)", "raftgo/10-system.write(0x1)")))
 	assert.Equal(t, "timed out", timeoutNote(dump("select", "main.helper()")), "no goroutine in the course's code but the parent, which waits for a subtest")
 	assert.Equal(t, "timed out", timeoutNote(nil))
 }
