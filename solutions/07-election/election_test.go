@@ -99,8 +99,8 @@ func TestStaleLogCannotWin(t *testing.T) {
 		_, err := c.DeliverOne() // node 3's RequestVotes
 		require.NoError(t, err)
 	}
-	require.Equal(t, map[raft.NodeID]bool{1: false, 2: false}, voteResponses(c, 3),
-		"the votes of nodes 1 and 2 (last entry 2, term 1) for candidate 3 (last entry 1, term 1): its log is less up-to-date, so both refuse (%s; §5.4.1; handout: \"3. Voting\")", voteRule)
+	requireVotes(t, c, 3, 2, map[raft.NodeID]bool{1: false, 2: false},
+		"Nodes 1 and 2 end their logs at entry 2 of term 1, candidate 3 (campaigning in term 2) at entry 1: its log is less up-to-date, so both refuse ("+voteRule+"; §5.4.1; handout: \"3. Voting\")")
 
 	for tick := range electionBound {
 		require.NoError(t, c.Tick())
@@ -123,7 +123,7 @@ func TestVotePersistsAcrossRestart(t *testing.T) {
 	c.Drop(func(m raft.Message) bool { return m.To == 3 })
 	_, err := c.DeliverOne() // 1's RequestVote to 2
 	require.NoError(t, err)
-	require.Equal(t, map[raft.NodeID]bool{2: true}, voteResponses(c, 1), "node 2's vote for candidate 1, the first candidate it hears of in term 1 (%s)", voteRule)
+	requireVotes(t, c, 1, 1, map[raft.NodeID]bool{2: true}, "Candidate 1 is the first node 2 hears of in term 1 ("+voteRule+"; handout: \"3. Voting\")")
 	require.Equal(t, raft.HardState{Term: 1, Vote: 1}, c.Storage(2).HardState,
 		"node 2's persisted hard state once it voted for 1 in term 1: the vote is written before the answer is sent (Figure 2, Persistent state: votedFor; handout: \"3. Voting\")")
 
@@ -134,8 +134,8 @@ func TestVotePersistsAcrossRestart(t *testing.T) {
 	c.Drop(func(m raft.Message) bool { return m.To == 1 })
 	_, err = c.DeliverOne() // 3's RequestVote to 2
 	require.NoError(t, err)
-	require.Equal(t, map[raft.NodeID]bool{2: false}, voteResponses(c, 3),
-		"restarted node 2's answer to candidate 3 in term 1, in which it already voted for 1: one vote per term, across restarts (%s; §5.2)", voteRule)
+	requireVotes(t, c, 3, 1, map[raft.NodeID]bool{2: false},
+		"Restarted node 2 already voted for 1 in term 1: one vote per term, across restarts (§5.2; "+voteRule)
 }
 
 // TestSplitVoteResolves checks that randomized election timeouts break a

@@ -1,6 +1,8 @@
 package core_test
 
 import (
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -42,14 +44,29 @@ func tickUntil(t *testing.T, c *clustertest.Cluster, id raft.NodeID, role raft.R
 	require.FailNow(t, "no election", "node %d did not become a %s within %d ticks of its own: its election timer should run out within %d ticks and make it campaign (Figure 2, Rules for Servers, Followers; handout: \"1. The election timer\", \"2. Campaign\")", id, role, bound, maxElectionTimeout)
 }
 
-// voteResponses returns the in-flight RequestVote responses to candidate,
-// by voter.
-func voteResponses(c *clustertest.Cluster, candidate raft.NodeID) map[raft.NodeID]bool {
-	votes := make(map[raft.NodeID]bool)
+// requireVotes checks the answers in flight to candidate's RequestVotes
+// of term: want says, for each voter, whether it grants its vote. A
+// failure says what the voter did: answered the other way, or not at all.
+func requireVotes(t *testing.T, c *clustertest.Cluster, candidate raft.NodeID, term raft.Term, want map[raft.NodeID]bool, why string) {
+	t.Helper()
+	var inFlight []string
+	got := make(map[raft.NodeID][]bool)
 	for _, m := range c.InFlight() {
-		if resp, ok := m.Body.(raft.RequestVoteResponse); ok && m.To == candidate {
-			votes[m.From] = resp.VoteGranted
+		inFlight = append(inFlight, m.String())
+		if resp, ok := m.Body.(raft.RequestVoteResponse); ok && m.To == candidate && m.Term == term {
+			got[m.From] = append(got[m.From], resp.VoteGranted)
 		}
 	}
-	return votes
+	verb := map[bool]string{true: "grant", false: "refuse"}
+	for _, voter := range slices.Sorted(maps.Keys(want)) {
+		answers := got[voter]
+		switch {
+		case len(answers) == 0:
+			require.FailNow(t, "no answer", "node %d sent no RequestVoteResponse to candidate %d in term %d; it should %s. In flight: %v. %s", voter, candidate, term, verb[want[voter]], inFlight, why)
+		case len(answers) > 1:
+			require.FailNow(t, "answered twice", "node %d answered candidate %d's RequestVote of term %d %d times (%v): one answer per request. %s", voter, candidate, term, len(answers), answers, why)
+		case answers[0] != want[voter]:
+			require.FailNow(t, "wrong answer", "node %d did %s candidate %d in term %d; it should %s. %s", voter, verb[answers[0]], candidate, term, verb[want[voter]], why)
+		}
+	}
 }
