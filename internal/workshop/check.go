@@ -19,9 +19,14 @@ const (
 	maxSubtests = 3
 )
 
-// summaryWidth is how many characters of a failure's one-line summary the
-// short list of failing tests shows.
-const summaryWidth = 100
+// How wide the short list of failing tests is: a line holds the test's
+// name and as much of its failure's summary as fits in lineWidth bytes,
+// and at least minSummary bytes of it.
+const (
+	summaryWidth = 100
+	lineWidth    = 120
+	minSummary   = 50
+)
 
 // Check runs a stage's tests and prints the next step first: the first
 // test that fails, in full, with its hint, the command that runs it alone
@@ -107,7 +112,7 @@ func (w *Workshop) printOthers(run *stageRun, first *gotest.Test) {
 			case t.Status == gotest.Missing:
 				mark = w.paint(yellow, "?")
 			default:
-				note = clipWords(note, summaryWidth)
+				note = clipWords(note, max(lineWidth-width-6, minSummary))
 				if n := countFailures(t); n > 1 {
 					note += fmt.Sprintf(" (and %d more %s)", n-1, noun(n-1, "failure"))
 				}

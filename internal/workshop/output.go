@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"path"
 	"regexp"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -180,28 +179,28 @@ const (
 
 // full returns the failure's lines for the detailed view. A very long one
 // (a testify diff of two big values) keeps its start and its Messages
-// field, the line that says what is wrong, and leaves out the middle.
-// Very long lines are cut.
+// field, the text that says what is wrong, and leaves out the middle.
+// Very long lines are cut, but never the message's.
 func (f failure) full() []string {
-	lines := []string(f)
-	if len(lines) > maxFailureLines {
-		tail := lines[len(lines)-1:]
-		if i := f.messagesStart(); i >= 0 {
-			tail = lines[i:]
+	head, tail := []string(f), []string(nil)
+	if i := f.messagesStart(); i >= 0 {
+		head, tail = f[:i], f[i:]
+	}
+	if len(head)+len(tail) > maxFailureLines {
+		if tail == nil {
+			head, tail = head[:len(head)-1], head[len(head)-1:]
 		}
 		keep := max(maxFailureLines-len(tail)-1, 5)
-		if keep+len(tail) < len(lines) {
-			cut := len(lines) - keep - len(tail)
-			lines = slices.Concat(lines[:keep:keep],
-				[]string{fmt.Sprintf("               … %d lines left out (run the test alone to see all)", cut)},
-				tail)
+		if keep < len(head) {
+			cut := len(head) - keep
+			head = append(head[:keep:keep], fmt.Sprintf("               … %d lines left out (run the test alone to see all)", cut))
 		}
 	}
-	out := make([]string, len(lines))
-	for i, line := range lines {
-		out[i] = clip(line, maxLineLength)
+	out := make([]string, 0, len(head)+len(tail))
+	for _, line := range head {
+		out = append(out, clip(line, maxLineLength))
 	}
-	return out
+	return append(out, tail...)
 }
 
 // clip cuts a line longer than n bytes, on a rune boundary, and says how

@@ -133,6 +133,10 @@ func TestFailureFull(t *testing.T) {
 		"               second line",
 	}, full[len(full)-4:], "the message survives the cut")
 
+	message := strings.Repeat("the message says what is wrong ", 20)
+	kept := failure{"log_test.go:18:", "  Error:       Not equal:", "  Messages:    " + message}.full()
+	assert.Equal(t, "  Messages:    "+message, kept[2], "a long message is never cut")
+
 	short := failure{"log_test.go:18: " + strings.Repeat("é", 200)}
 	line := short.full()[0]
 	assert.True(t, utf8.ValidString(line), "cut on a rune boundary")
