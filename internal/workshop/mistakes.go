@@ -205,7 +205,11 @@ func applyInRegion(m mutate.Mutation, src []byte) ([]byte, error) {
 		r := regionAt(out, first, last)
 		switch {
 		case r < 0:
-			return nil, fmt.Errorf("edit %d changes lines %d-%d of %s, which are not inside one //workshop:todo region: a mistake changes a learner's code, never given code", i+1, first, last, m.File)
+			lines := fmt.Sprintf("lines %d-%d", first, last)
+			if first == last {
+				lines = fmt.Sprintf("line %d", first)
+			}
+			return nil, fmt.Errorf("edit %d changes %s of %s, outside every //workshop:todo region: a mistake changes a learner's code, never given code", i+1, lines, m.File)
 		case region >= 0 && r != region:
 			return nil, fmt.Errorf("edit %d is in another marked region than edit 1: a mistake is a wrong answer to one TODO", i+1)
 		}

@@ -61,7 +61,7 @@ func TestApplyInRegion(t *testing.T) {
 
 	_, err = applyInRegion(parse("file: p.go\ndoc: given code\n-- find --\nx := 1\n-- replace --\nx := 2\n"), src)
 	require.Error(t, err, "an edit of given code, outside every region")
-	assert.Contains(t, err.Error(), "not inside one //workshop:todo region")
+	assert.Contains(t, err.Error(), "changes line 4 of p.go, outside every //workshop:todo region")
 
 	_, err = applyInRegion(parse("file: p.go\ndoc: gone\n-- find --\nreturn y\n-- replace --\nreturn x\n"), src)
 	require.Error(t, err, "a find text that is not in the file")

@@ -123,7 +123,7 @@ package raftlog
 
 // Add returns a+b.
 func Add(a, b int) int {
-	//workshop:todo Return the sum.
+	//workshop:todo Return the sum (handout: "1. The sum").
 	return a + b
 	//workshop:stub return 0
 	//workshop:end
@@ -143,14 +143,15 @@ func TestGivenDouble(t *testing.T) {
 	}
 }
 
-// TestAdd checks Add.
+// TestAdd checks Add. Handout: "1. The sum".
 func TestAdd(t *testing.T) {
 	if got := Add(1, 2); got != 3 {
 		t.Fatalf("Add(1, 2) = %d, want 3", got)
 	}
 }
 `,
-	"solutions/04-log/README.md":   "# The log\n",
+	"solutions/04-log/README.md":   "# The log\n\n## Tasks\n\n### 1. The sum\n",
+	"internal/mistakes/04-log/add-subtracts.txtar": "file: solutions/04-log/log.go\ntask: 1. The sum\ndoc: Add subtracts.\n-- find --\n\treturn a + b\n-- replace --\n\treturn a - b\n",
 	"slides/00-introduction.slide": "The course\n\n* Welcome\n",
 	"slides/04-log.slide":          "The log\n\n* Double\n\n.code ../solutions/04-log/log.go /^func Double/\n",
 	"cmd/tool/main.go":             "// Command tool is the fake course's tool.\npackage main\n\nfunc main() {}\n",
@@ -190,24 +191,27 @@ PASS 04-log is fresh
 PASS 04-log stub fails cleanly (1 fail, 1 given pass, Ds)
 PASS 04-log stub has TODOs (1)
 PASS 04-log every TODO is tested (1 region, Ds)
+PASS 04-log handout's tasks and quotes (1 task, 2 quotes)
+PASS 04-log learner mistakes (1, all caught at the right task, Ds)
 SKIP 05-replication: no reference yet (solutions/05-replication)
 PASS the course has an introduction deck
 PASS slides parse (2 decks, 1 .code or .play reference)
 PASS tool tests pass (go test -race ./cmd/... ./internal/...) (Ds)
-12 passed, 0 failed
+14 passed, 0 failed
 `, durations.ReplaceAllString(out.String(), "Ds"))
 	assert.True(t, ok)
 
 	// Break it: a stub that passes a test, an unformatted file that vet
 	// rejects, a deck whose code reference no longer matches, a reference
 	// without its handout, a course without its introduction, a TODO that
-	// no test needs.
+	// no test needs, a learner mistake that no test catches.
 	write(t, filepath.Join(root, "04-log", "log.go"), "package raftlog\n\nfunc Add(a, b int) int { return a + b }\n\n// Double is given.\nfunc Double(a int) int { return 2 * a }\n")
 	write(t, filepath.Join(root, "internal", "tool", "ugly.go"), "package tool\n\nimport \"fmt\"\n\nfunc ugly( ) { fmt.Printf(\"%d\", \"x\") }\n")
 	write(t, filepath.Join(root, "slides", "04-log.slide"), "The log\n\n* Add\n\n.code ../solutions/04-log/log.go /^func Sum/,/^}/\n")
 	require.NoError(t, os.Remove(filepath.Join(root, "solutions", "04-log", "README.md")))
 	require.NoError(t, os.Remove(filepath.Join(root, "slides", "00-introduction.slide")))
 	write(t, filepath.Join(root, "solutions", "04-log", "triple.go"), "package raftlog\n\n// Triple is tested by nothing.\nfunc Triple(a int) int {\n\t//workshop:todo Return 3a.\n\treturn 3 * a\n\t//workshop:stub return 0\n\t//workshop:end\n}\n")
+	write(t, filepath.Join(root, "internal", "mistakes", "04-log", "double-triples.txtar"), "file: solutions/04-log/log.go\ntask: 1. The sum\ndoc: Double triples.\n-- find --\nreturn 2 * a\n-- replace --\nreturn 3 * a\n")
 	out.Reset()
 
 	ok = w.Verify(t.Context())
@@ -223,12 +227,21 @@ PASS tool tests pass (go test -race ./cmd/... ./internal/...) (Ds)
 		"FAIL slides parse: 1 deck with errors\n    slides/04-log.slide:5: no match for ^func Sum\n",
 		"FAIL the course has an introduction deck: slides/00-introduction.slide does not exist\n",
 		"FAIL 04-log every TODO is tested: 1 region no test needs (of 2 regions) (Ds)\n    solutions/04-log/triple.go:5: Return 3a.\n        every test passes with only this region stubbed\n",
+		"FAIL 04-log handout's tasks and quotes: open ",
+		"FAIL 04-log learner mistakes: open ",
 		"FAIL go vet ./...: vet reports problems\n    internal/tool/ugly.go:5:28: fmt.Printf format %d has arg \"x\" of wrong type string\n",
 		"FAIL tool tests pass (go test -race ./cmd/... ./internal/...): failing: raftgo/internal/tool (Ds)\n    raftgo/internal/tool does not compile:\n    internal/tool/ugly.go:5:28: fmt.Printf format %d has arg \"x\" of wrong type string\n",
 	} {
 		assert.Contains(t, got, want)
 	}
-	assert.Regexp(t, `\n2 passed, 10 failed\n$`, got)
+	assert.Regexp(t, `\n2 passed, 12 failed\n$`, got)
+
+	// With the handout back, the mistake in given code is refused.
+	write(t, filepath.Join(root, "solutions", "04-log", "README.md"), "# The log\n\n## Tasks\n\n### 1. The sum\n")
+	out.Reset()
+	assert.False(t, w.Verify(t.Context(), stage04))
+	assert.Contains(t, out.String(), "FAIL 04-log learner mistakes: 1 of 2 mistakes not caught at the right task")
+	assert.Contains(t, out.String(), "double-triples (solutions/04-log/log.go, task \"1. The sum\"): edit 1 changes line 13 of solutions/04-log/log.go, outside every //workshop:todo region")
 }
 
 // write writes a file, making its folder.
