@@ -150,13 +150,13 @@ func TestAdd(t *testing.T) {
 	}
 }
 `,
-	"solutions/04-log/README.md":   "# The log\n\n## Tasks\n\n### 1. The sum\n",
+	"solutions/04-log/README.md":                   "# The log\n\n## Tasks\n\n### 1. The sum\n",
 	"internal/mistakes/04-log/add-subtracts.txtar": "file: solutions/04-log/log.go\ntask: 1. The sum\ndoc: Add subtracts.\n-- find --\n\treturn a + b\n-- replace --\n\treturn a - b\n",
-	"slides/00-introduction.slide": "The course\n\n* Welcome\n",
-	"slides/04-log.slide":          "The log\n\n* Double\n\n.code ../solutions/04-log/log.go /^func Double/\n",
-	"cmd/tool/main.go":             "// Command tool is the fake course's tool.\npackage main\n\nfunc main() {}\n",
-	"internal/tool/tool.go":        "// Package tool is the fake course's tool support.\npackage tool\n\n// One returns 1.\nfunc One() int { return 1 }\n",
-	"internal/tool/tool_test.go":   "package tool\n\nimport \"testing\"\n\nfunc TestOne(t *testing.T) {\n\tif One() != 1 {\n\t\tt.Fatal(\"One() != 1\")\n\t}\n}\n",
+	"slides/00-introduction.slide":                 "The course\n\n* Welcome\n",
+	"slides/04-log.slide":                          "The log\n\n* Double\n\n.code ../solutions/04-log/log.go /^func Double/\n",
+	"cmd/tool/main.go":                             "// Command tool is the fake course's tool.\npackage main\n\nfunc main() {}\n",
+	"internal/tool/tool.go":                        "// Package tool is the fake course's tool support.\npackage tool\n\n// One returns 1.\nfunc One() int { return 1 }\n",
+	"internal/tool/tool_test.go":                   "package tool\n\nimport \"testing\"\n\nfunc TestOne(t *testing.T) {\n\tif One() != 1 {\n\t\tt.Fatal(\"One() != 1\")\n\t}\n}\n",
 }
 
 // durations matches the durations in verify's output.
