@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"raftgo/solutions/03-planning"
+	raft "raftgo/solutions/03-planning"
 )
 
 // The checks, one per property. Each looks at one change (what one report
@@ -89,10 +89,10 @@ func (c *Checker) checkLogMatching(ch *change) {
 			c.entries[id] = entryFacts{entry: e, prevTerm: prevTerm, node: n.id}
 		case !sameEntry(known.entry, e):
 			c.report(Violation{Property: LogMatching, Nodes: []raft.NodeID{known.node, n.id}, Terms: []raft.Term{e.Term}, Indexes: []raft.Index{e.Index},
-				Detail: fmt.Sprintf("node %d's log holds %s where node %d's held %s: two entries with the same index and term.", n.id, describe(e), known.node, describe(known.entry))})
+				Detail: fmt.Sprintf("node %d's log holds %s where node %d's held %s: two entries with the same index and term.", n.id, e.String(), known.node, known.entry.String())})
 		case known.prevTerm != prevTerm:
 			c.report(Violation{Property: LogMatching, Nodes: []raft.NodeID{known.node, n.id}, Terms: []raft.Term{e.Term}, Indexes: []raft.Index{e.Index - 1, e.Index},
-				Detail: fmt.Sprintf("both node %d and node %d hold %s, but the entry before it is of term %d on node %d and of term %d on node %d.", known.node, n.id, describe(e), known.prevTerm, known.node, prevTerm, n.id)})
+				Detail: fmt.Sprintf("both node %d and node %d hold %s, but the entry before it is of term %d on node %d and of term %d on node %d.", known.node, n.id, e.String(), known.prevTerm, known.node, prevTerm, n.id)})
 		}
 	}
 	//workshop:end
@@ -116,10 +116,10 @@ func (c *Checker) checkLeaderCompleteness(ch *change) {
 		}
 		holds := "nothing"
 		if ok {
-			holds = describe(e)
+			holds = e.String()
 		}
 		c.report(Violation{Property: LeaderCompleteness, Nodes: []raft.NodeID{leader.id, cm.node}, Terms: []raft.Term{leader.status.Term, cm.term}, Indexes: []raft.Index{i},
-			Detail: fmt.Sprintf("node %d is leader of term %d, but its log holds %s at index %d, where node %d said %s was committed by term %d.", leader.id, leader.status.Term, holds, i, cm.node, describe(cm.entry), cm.term)})
+			Detail: fmt.Sprintf("node %d is leader of term %d, but its log holds %s at index %d, where node %d said %s was committed by term %d.", leader.id, leader.status.Term, holds, i, cm.node, cm.entry.String(), cm.term)})
 	}
 	n := ch.node
 	if n.status.Role == raft.Leader && !ch.leaderFromBefore {
@@ -155,7 +155,7 @@ func (c *Checker) checkStateMachineSafety(ch *change) {
 			c.applied[e.Index] = application{entry: e, node: n.id}
 		case !sameEntry(prev.entry, e):
 			c.report(Violation{Property: StateMachineSafety, Nodes: []raft.NodeID{prev.node, n.id}, Terms: []raft.Term{prev.entry.Term, e.Term}, Indexes: []raft.Index{e.Index},
-				Detail: fmt.Sprintf("node %d applied %s at index %d, where node %d applied %s.", n.id, describe(e), e.Index, prev.node, describe(prev.entry))})
+				Detail: fmt.Sprintf("node %d applied %s at index %d, where node %d applied %s.", n.id, e.String(), e.Index, prev.node, prev.entry.String())})
 		}
 	}
 	//workshop:end
@@ -206,7 +206,7 @@ func (c *Checker) checkCommittedKept(ch *change) {
 		}
 		if quorum := c.size/2 + 1; holders < quorum {
 			c.report(Violation{Property: CommittedKept, Nodes: []raft.NodeID{n.id}, Terms: []raft.Term{n.status.Term}, Indexes: []raft.Index{i},
-				Detail: fmt.Sprintf("node %d says %s is committed, but only %d of %d persisted logs hold it; a majority is %d.", n.id, describe(cm.entry), holders, c.size, quorum)})
+				Detail: fmt.Sprintf("node %d says %s is committed, but only %d of %d persisted logs hold it; a majority is %d.", n.id, cm.entry.String(), holders, c.size, quorum)})
 		}
 	}
 	from := ch.before.Commit + 1
@@ -217,13 +217,13 @@ func (c *Checker) checkCommittedKept(ch *change) {
 		e, ok := n.entry(i)
 		if cm := c.committed[i]; ok && cm.node != n.id && !sameEntry(e, cm.entry) {
 			c.report(Violation{Property: CommittedKept, Nodes: []raft.NodeID{n.id, cm.node}, Terms: []raft.Term{n.status.Term}, Indexes: []raft.Index{i},
-				Detail: fmt.Sprintf("node %d's commit index %d covers %s, but node %d said %s was committed at index %d.", n.id, n.status.Commit, describe(e), cm.node, describe(cm.entry), i)})
+				Detail: fmt.Sprintf("node %d's commit index %d covers %s, but node %d said %s was committed at index %d.", n.id, n.status.Commit, e.String(), cm.node, cm.entry.String(), i)})
 		}
 	}
 	for _, e := range ch.removed {
 		if cm, ok := c.committed[e.Index]; ok && sameEntry(e, cm.entry) {
 			c.report(Violation{Property: CommittedKept, Nodes: []raft.NodeID{n.id}, Terms: []raft.Term{n.status.Term, e.Term}, Indexes: []raft.Index{e.Index},
-				Detail: fmt.Sprintf("node %d removed %s from its log, an entry committed by term %d.", n.id, describe(e), cm.term)})
+				Detail: fmt.Sprintf("node %d removed %s from its log, an entry committed by term %d.", n.id, e.String(), cm.term)})
 		}
 	}
 	//workshop:end
@@ -268,17 +268,17 @@ func (c *Checker) checkCommitRule(ch *change) {
 
 // checkNodeFields checks one node's own fields after a report.
 func (c *Checker) checkNodeFields(ch *change) {
-	n, st := ch.node, ch.node.status
-	fail := func(format string, args ...any) {
-		c.report(Violation{Property: NodeFields, Nodes: []raft.NodeID{n.id}, Terms: []raft.Term{st.Term},
-			Detail: fmt.Sprintf("node %d: ", n.id) + fmt.Sprintf(format, args...)})
-	}
-	//workshop:todo Node fields (Figure 2, State; handout: "9. Node fields and the commit rule"): check, with fail,
+	//workshop:todo Node fields (Figure 2, State; handout: "9. Node fields and the commit rule"): check, and report with fail,
 	//workshop:todo that st.Applied ≤ st.Commit ≤ st.LastIndex; that st.LastIndex is the
 	//workshop:todo last index of the persisted log; that the persisted hard state's term
 	//workshop:todo and commit never go back (n.hard against ch.hardBefore) and its vote
 	//workshop:todo never changes within a term once cast; and, on a leader, that each
 	//workshop:todo follower's Match < Next ≤ st.LastIndex+1.
+	n, st := ch.node, ch.node.status
+	fail := func(format string, args ...any) {
+		c.report(Violation{Property: NodeFields, Nodes: []raft.NodeID{n.id}, Terms: []raft.Term{st.Term},
+			Detail: fmt.Sprintf("node %d: ", n.id) + fmt.Sprintf(format, args...)})
+	}
 	if st.Applied > st.Commit || st.Commit > st.LastIndex {
 		fail("applied %d, commit %d and last index %d are out of order (applied ≤ commit ≤ last index).", st.Applied, st.Commit, st.LastIndex)
 	}

@@ -156,7 +156,7 @@ func TestVoteRestriction(t *testing.T) {
 
 // TestCommittedKept checks the committed-kept checker: an entry commits
 // only on a majority, every node's commit index covers the same entries,
-// and no log loses a committed entry (§5.3, §5.4; handout: "6. Committed
+// and no log loses a committed entry (§5.3, §5.4; handout: "7. Committed
 // entries are kept").
 func TestCommittedKept(t *testing.T) {
 	runCheckerCases(t, CommittedKept, "7. Committed entries are kept", []checkerCase{

@@ -19,9 +19,9 @@ func TestLeaderCompleteness(t *testing.T) {
 	//workshop:todo and whether it breaks Leader Completeness; run each with t.Run and check
 	//workshop:todo it with a helper that calls t.Helper. Cover at least: a new leader that
 	//workshop:todo lacks a committed entry; one that holds another entry at that index;
-	//workshop:todo an entry known as committed only after a later leader took office; and
-	//workshop:todo histories that break nothing (an entry of the leader's own term, an
-	//workshop:todo uncommitted entry a new leader lacks).
+	//workshop:todo an entry known as committed only after a later leader took office, and
+	//workshop:todo after that leader crashed; and histories that break nothing (an entry
+	//workshop:todo of the leader's own term, an uncommitted entry a new leader lacks).
 	cases := []struct {
 		name   string
 		build  func(h *history)
@@ -46,6 +46,14 @@ func TestLeaderCompleteness(t *testing.T) {
 			build: func(h *history) {
 				h.lead(1, 1).write(1, entry(1, 1, "a")).write(2, entry(1, 1, "a"))
 				h.lead(3, 2)
+				h.commit(1, 1)
+			},
+		},
+		{
+			name: "a leader that crashed before the commit was known", breaks: true,
+			build: func(h *history) {
+				h.lead(1, 1).write(1, entry(1, 1, "a")).write(2, entry(1, 1, "a"))
+				h.lead(3, 2).crash(3)
 				h.commit(1, 1)
 			},
 		},

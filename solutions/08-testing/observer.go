@@ -354,7 +354,7 @@ func (c *Checker) NodeStarted(cfg raft.Config, st raft.Status) {
 	n.running = true
 	n.incarnation++
 	n.hard = cfg.HardState
-	if cfg.Snapshot != nil && cfg.Snapshot.LastIncludedIndex >= n.first {
+	if cfg.Snapshot != nil {
 		n.compact(cfg.Snapshot.LastIncludedIndex)
 	}
 	ch.removed, ch.appended = n.reset(cfg.Entries)
@@ -379,10 +379,13 @@ func (c *Checker) NodeReady(id raft.NodeID, rd raft.Ready, st raft.Status) {
 	if !rd.HardState.IsZero() {
 		n.hard = rd.HardState
 	}
-	if rd.Snapshot != nil && rd.Snapshot.LastIncludedIndex >= n.first {
+	switch {
+	case rd.Snapshot != nil:
+		// The snapshot replaces the whole persisted log; the entries kept
+		// after it come again in rd.Entries.
 		n.compact(rd.Snapshot.LastIncludedIndex)
-	}
-	if len(rd.Entries) > 0 {
+		ch.removed, ch.appended = n.reset(rd.Entries)
+	case len(rd.Entries) > 0:
 		ch.removed, ch.appended = n.replace(rd.Entries)
 	}
 	n.status = st
@@ -436,6 +439,9 @@ func (n *node) reset(entries []raft.Entry) (removed, added []raft.Entry) {
 // compact drops the log's entries up to and including index, which a
 // snapshot now stands for.
 func (n *node) compact(index raft.Index) {
+	if index < n.first {
+		return
+	}
 	drop := min(int(index+1-n.first), len(n.log))
 	n.log = slices.Clone(n.log[drop:])
 	n.first = index + 1
@@ -547,20 +553,12 @@ func sameEntry(a, b raft.Entry) bool {
 	return a.Index == b.Index && a.Term == b.Term && a.Type == b.Type && string(a.Data) == string(b.Data)
 }
 
-// describe renders an entry as index/term:"data", as failure messages show
-// it; the no-op shows as index/term:no-op.
-func describe(e raft.Entry) string {
-	if len(e.Data) == 0 && e.Type == raft.EntryCommand {
-		return fmt.Sprintf("%d/%d:no-op", e.Index, e.Term)
-	}
-	return fmt.Sprintf("%d/%d:%q", e.Index, e.Term, e.Data)
-}
-
-// describeAll renders entries as describe does, in brackets.
+// describeAll renders entries in brackets, each in the course's printed
+// form (raft.Entry.String).
 func describeAll(entries []raft.Entry) string {
 	parts := make([]string, len(entries))
 	for i, e := range entries {
-		parts[i] = describe(e)
+		parts[i] = e.String()
 	}
 	return "[" + strings.Join(parts, " ") + "]"
 }

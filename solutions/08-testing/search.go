@@ -379,6 +379,9 @@ func (s *schedule) cutNewLeader() string {
 
 // randomStep takes one random step and says what it did.
 func (s *schedule) randomStep() (string, error) {
+	//workshop:todo One random step (handout: "12. The randomized search"): draw a number
+	//workshop:todo below s.total with s.rng, and take the action whose share of the
+	//workshop:todo weights (s.weights, in the order of actions) it falls in.
 	r := s.rng.IntN(s.total)
 	for i, w := range s.weights {
 		if r < w {
@@ -387,6 +390,8 @@ func (s *schedule) randomStep() (string, error) {
 		r -= w
 	}
 	return "", nil
+	//workshop:stub return "nothing", nil
+	//workshop:end
 }
 
 // propose proposes a command on a random leader, if there is one. The
