@@ -176,7 +176,7 @@ func respDo(t *testing.T, n *Node, args ...string) kvserver.Value {
 // EXISTS and DEL go through Raft and answer as Redis does; on a follower,
 // a data command answers "-MOVED 0 host:port" with the leader's RESP
 // address, so that redis-cli -c follows it; PING works anywhere; with no
-// leader, a data command answers CLUSTERDOWN. Handout: "7. The RESP front
+// leader, a data command answers CLUSTERDOWN. Handout: "9. The RESP front
 // door".
 func TestRESPFrontDoor(t *testing.T) {
 	inBubble(t, 3, func(t *testing.T, c *memCluster) {

@@ -232,7 +232,7 @@ func get(addr, key string) (value string, ok bool, err error) {
 // TestClusterServesThroughAnyNode starts three real servers and checks
 // that writes sent to any of them, over HTTP (following redirects, as curl
 // -L does) and RESP (following MOVED, as redis-cli -c does), can be read
-// back through every one of them. Handout: "8. The HTTP API", "7. The
+// back through every one of them. Handout: "8. The HTTP API", "9. The
 // RESP front door".
 func TestClusterServesThroughAnyNode(t *testing.T) {
 	c := newLiveCluster(t, 3)
@@ -341,7 +341,7 @@ func TestBadInputOnEveryPortKeepsServing(t *testing.T) {
 
 // TestRedisCLIFollowsMoved runs the real redis-cli -c against a follower:
 // it follows the MOVED redirection to the leader. It skips when redis-cli
-// is not installed (apt-get install redis-tools). Handout: "7. The RESP
+// is not installed (apt-get install redis-tools). Handout: "9. The RESP
 // front door".
 func TestRedisCLIFollowsMoved(t *testing.T) {
 	cli, err := exec.LookPath("redis-cli")
