@@ -120,6 +120,16 @@ func appendSnapshot(buf []byte, s Snapshot) ([]byte, error) {
 	return buf, errors.New("not implemented")
 }
 
+// appendContext appends a read's context, a byte string of at most
+// MaxEntryDataSize bytes, with its length.
+func appendContext(buf []byte, ctx []byte) ([]byte, error) {
+	if len(ctx) > MaxEntryDataSize {
+		return buf, fmt.Errorf("Context: %w: %d bytes, the limit is %d", ErrTooLarge, len(ctx), MaxEntryDataSize)
+	}
+	buf = binary.AppendUvarint(buf, uint64(len(ctx)))
+	return append(buf, ctx...), nil
+}
+
 // appendIDs appends a list of node IDs: its count, then each ID.
 func appendIDs(buf []byte, ids []NodeID) []byte {
 	buf = binary.AppendUvarint(buf, uint64(len(ids)))
@@ -281,7 +291,7 @@ func (d *decoder) version() {
 }
 
 // kind reads a message's kind byte and checks that it names a kind of
-// message, from KindRequestVote to KindPreVoteResponse.
+// message, from KindRequestVote to KindReadIndexResponse.
 func (d *decoder) kind() Kind {
 	// TODO: Read a byte; fail with ErrUnknownKind if it is not one of the kinds
 	// (handout: "4. Decoding").

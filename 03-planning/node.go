@@ -74,12 +74,23 @@ type Ready struct {
 	// CommittedEntries are the entries to apply to the state machine, in
 	// order, each exactly once.
 	CommittedEntries []Entry
+	// ReadStates are linearizable reads now confirmed (ReadIndex; stage
+	// 11): each may be served once the state machine has applied its Index.
+	ReadStates []ReadState
+}
+
+// ReadState says that the linearizable read asked for with Context may be
+// served once the state machine has applied Index (ReadIndex, §6.4 of
+// Ongaro's dissertation; stage 11).
+type ReadState struct {
+	Index   Index
+	Context []byte
 }
 
 // IsEmpty reports whether the Ready holds no work at all.
 func (rd Ready) IsEmpty() bool {
 	return rd.HardState.IsZero() && rd.Snapshot == nil && len(rd.Entries) == 0 &&
-		len(rd.Messages) == 0 && len(rd.CommittedEntries) == 0
+		len(rd.Messages) == 0 && len(rd.CommittedEntries) == 0 && len(rd.ReadStates) == 0
 }
 
 // Config configures a node core.

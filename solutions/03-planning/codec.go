@@ -126,6 +126,11 @@ func AppendMessage(buf []byte, m Message) ([]byte, error) {
 		buf = binary.AppendUvarint(buf, uint64(b.LastLogTerm))
 	case PreVoteResponse:
 		buf = appendBool(buf, b.VoteGranted)
+	case ReadIndex:
+		buf, err = appendContext(buf, b.Context)
+	case ReadIndexResponse:
+		buf = binary.AppendUvarint(buf, uint64(b.Index))
+		buf, err = appendContext(buf, b.Context)
 	default:
 		return orig, fmt.Errorf("raft: encode message: Body %T: %w", m.Body, ErrUnknownKind)
 	}
@@ -208,6 +213,16 @@ func appendSnapshot(buf []byte, s Snapshot) ([]byte, error) {
 	return append(buf, s.Data...), nil
 	//workshop:stub return buf, errors.New("not implemented")
 	//workshop:end
+}
+
+// appendContext appends a read's context, a byte string of at most
+// MaxEntryDataSize bytes, with its length.
+func appendContext(buf []byte, ctx []byte) ([]byte, error) {
+	if len(ctx) > MaxEntryDataSize {
+		return buf, fmt.Errorf("Context: %w: %d bytes, the limit is %d", ErrTooLarge, len(ctx), MaxEntryDataSize)
+	}
+	buf = binary.AppendUvarint(buf, uint64(len(ctx)))
+	return append(buf, ctx...), nil
 }
 
 // appendIDs appends a list of node IDs: its count, then each ID.
@@ -476,13 +491,13 @@ func (d *decoder) version() {
 }
 
 // kind reads a message's kind byte and checks that it names a kind of
-// message, from KindRequestVote to KindPreVoteResponse.
+// message, from KindRequestVote to KindReadIndexResponse.
 func (d *decoder) kind() Kind {
 	//workshop:todo Read a byte; fail with ErrUnknownKind if it is not one of the kinds
 	//workshop:todo (handout: "4. Decoding").
 	at := d.off
 	k := Kind(d.uint8("kind"))
-	if d.err == nil && (k < KindRequestVote || k > KindPreVoteResponse) {
+	if d.err == nil && (k < KindRequestVote || k > KindReadIndexResponse) {
 		d.fail(at, "kind", fmt.Errorf("%w %d", ErrUnknownKind, k))
 	}
 	return k
@@ -547,6 +562,13 @@ func (d *decoder) message(kind Kind) Message {
 		}
 	case KindPreVoteResponse:
 		m.Body = PreVoteResponse{VoteGranted: d.bool("VoteGranted")}
+	case KindReadIndex:
+		m.Body = ReadIndex{Context: d.bytes("Context", MaxEntryDataSize)}
+	case KindReadIndexResponse:
+		m.Body = ReadIndexResponse{
+			Index:   Index(d.uvarint("Index")),
+			Context: d.bytes("Context", MaxEntryDataSize),
+		}
 	}
 	return m
 	//workshop:stub return Message{}

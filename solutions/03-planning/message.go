@@ -50,6 +50,8 @@ const (
 	KindTimeoutNow
 	KindPreVote
 	KindPreVoteResponse
+	KindReadIndex
+	KindReadIndexResponse
 )
 
 var kindNames = [...]string{
@@ -63,6 +65,8 @@ var kindNames = [...]string{
 	KindTimeoutNow:              "TimeoutNow",
 	KindPreVote:                 "PreVote",
 	KindPreVoteResponse:         "PreVoteResponse",
+	KindReadIndex:               "ReadIndex",
+	KindReadIndexResponse:       "ReadIndexResponse",
 }
 
 // String returns the kind's name, such as "AppendEntries".
@@ -159,6 +163,21 @@ type PreVoteResponse struct {
 	VoteGranted bool
 }
 
+// ReadIndex asks the leader for a read index on behalf of a follower
+// (§6.4 of the dissertation; stage 11). Once the leader has confirmed that
+// it still leads, it answers with its commit index as of the request.
+type ReadIndex struct {
+	// Context identifies the read; the response echoes it.
+	Context []byte
+}
+
+// ReadIndexResponse answers a ReadIndex: the follower may serve the read
+// once it has applied Index.
+type ReadIndexResponse struct {
+	Index   Index
+	Context []byte
+}
+
 func (RequestVote) Kind() Kind             { return KindRequestVote }
 func (RequestVoteResponse) Kind() Kind     { return KindRequestVoteResponse }
 func (AppendEntries) Kind() Kind           { return KindAppendEntries }
@@ -168,3 +187,5 @@ func (InstallSnapshotResponse) Kind() Kind { return KindInstallSnapshotResponse 
 func (TimeoutNow) Kind() Kind              { return KindTimeoutNow }
 func (PreVote) Kind() Kind                 { return KindPreVote }
 func (PreVoteResponse) Kind() Kind         { return KindPreVoteResponse }
+func (ReadIndex) Kind() Kind               { return KindReadIndex }
+func (ReadIndexResponse) Kind() Kind       { return KindReadIndexResponse }
