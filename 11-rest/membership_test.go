@@ -187,10 +187,11 @@ func TestRemoveLeader(t *testing.T) {
 // elected by the other three in term 2 and at once removes D, committing
 // with {B, C}; then A, D and E elect A, whose log never had B's entries,
 // and A overwrites them. With the rule, B must first commit its no-op on a
-// majority of {1, 2, 3, 4}, which reaches D, and D then refuses A.
+// majority of {1, 2, 3, 4}, which reaches D, and D then refuses A. The
+// cluster runs without PreVote and CheckQuorum, as Raft did in 2015.
 // Handout: "8. One change at a time" and "The 2015 bug".
 func TestLeaderWaitsForItsTermBeforeChanging(t *testing.T) {
-	net := newCluster(t, 4, raftnet.Options{Seed: 15, Configure: joining(5)})
+	net := newClusterWith(t, 4, plainOptions, raftnet.Options{Seed: 15, Configure: joining(5)})
 	require.NoError(t, net.Add(5))
 	a := waitLeader(t, net, []raft.NodeID{1, 2, 3, 4}, electionBound)
 	rest := others([]raft.NodeID{1, 2, 3, 4}, a)

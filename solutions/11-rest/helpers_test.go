@@ -14,23 +14,39 @@ import (
 )
 
 // testOptions are the core's options in the tests: a short trailing window
-// and small chunks, so that a few entries make a snapshot of several chunks.
-var testOptions = core.Options{TrailingEntries: 2, SnapshotChunkSize: 32}
+// and small chunks, so that a few entries make a snapshot of several
+// chunks, and PreVote and CheckQuorum on, as in DefaultOptions.
+var testOptions = core.Options{TrailingEntries: 2, SnapshotChunkSize: 32, PreVote: true, CheckQuorum: true}
 
-// newNode is the network's factory: core.NewWithOptions as a raft.Node. It
-// returns a plain nil on error, never a nil *core.Node inside the interface.
-func newNode(cfg raft.Config) (raft.Node, error) {
-	n, err := core.NewWithOptions(cfg, testOptions)
-	if err != nil {
-		return nil, err
+// plainOptions are testOptions without PreVote and CheckQuorum: Raft as the
+// paper describes it, for the tests that show what those two change.
+var plainOptions = core.Options{TrailingEntries: 2, SnapshotChunkSize: 32}
+
+// factory returns the network's factory for this stage's core with opts:
+// core.NewWithOptions as a raft.Node. It returns a plain nil on error,
+// never a nil *core.Node inside the interface.
+func factory(opts core.Options) raftnet.Factory {
+	return func(cfg raft.Config) (raft.Node, error) {
+		n, err := core.NewWithOptions(cfg, opts)
+		if err != nil {
+			return nil, err
+		}
+		return n, nil
 	}
-	return n, nil
 }
 
-// newCluster starts a network of size nodes of this stage's core.
+// newCluster starts a network of size nodes of this stage's core, with
+// testOptions.
 func newCluster(t *testing.T, size int, opts raftnet.Options) *raftnet.Network {
 	t.Helper()
-	net, err := raftnet.New(size, newNode, opts)
+	return newClusterWith(t, size, testOptions, opts)
+}
+
+// newClusterWith starts a network of size nodes of this stage's core,
+// with the core's options given.
+func newClusterWith(t *testing.T, size int, coreOpts core.Options, opts raftnet.Options) *raftnet.Network {
+	t.Helper()
+	net, err := raftnet.New(size, factory(coreOpts), opts)
 	require.NoError(t, err, "starting a %d-node cluster", size)
 	return net
 }

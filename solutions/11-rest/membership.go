@@ -65,6 +65,9 @@ func (n *Node) ProposeConfChange(cc raft.ConfChange) (raft.Index, raft.Term, err
 	if n.role != raft.Leader {
 		return 0, 0, raft.ErrNotLeader
 	}
+	if n.transferee != raft.None {
+		return 0, 0, fmt.Errorf("%w: to node %d", ErrTransferring, n.transferee)
+	}
 	//workshop:todo Refuse a change while the entry of the last one (n.confIndex) is not
 	//workshop:todo committed (§4.1: "a leader ... may not begin a new configuration change
 	//workshop:todo until the previous change has committed"; handout: "8. One change at a

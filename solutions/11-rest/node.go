@@ -28,10 +28,19 @@ type Options struct {
 	// SnapshotChunkSize is the most bytes of snapshot data one
 	// InstallSnapshot carries (Figure 13: "Send the chunks").
 	SnapshotChunkSize int
+	// PreVote makes a node ask whether it could win before it starts an
+	// election, so that a node that cannot win does not disturb the
+	// cluster with higher terms (§9.6 of the dissertation).
+	PreVote bool
+	// CheckQuorum makes a leader step down when it has not heard from a
+	// majority for an election timeout, and makes every server ignore
+	// elections while it hears from a leader (§6.2 and §4.2.3 of the
+	// dissertation).
+	CheckQuorum bool
 }
 
 // DefaultOptions are the Options New uses.
-var DefaultOptions = Options{TrailingEntries: 64, SnapshotChunkSize: 64 << 10}
+var DefaultOptions = Options{TrailingEntries: 64, SnapshotChunkSize: 64 << 10, PreVote: true, CheckQuorum: true}
 
 // Node is one Raft server's core. It satisfies raft.Node. A Node is not safe
 // for concurrent use: its runtime calls it from one goroutine.
@@ -67,8 +76,18 @@ type Node struct {
 	// Candidate state: the answers to this node's RequestVotes in its term.
 	votes map[raft.NodeID]bool
 
-	// Leader state: what the leader knows of each other member's log.
-	progress map[raft.NodeID]*progress
+	// Leader state: what the leader knows of each other member's log, who
+	// it heard from since the last quorum check, the server it is handing
+	// leadership to (None if none), and the reads waiting for a heartbeat
+	// round to confirm its leadership.
+	progress   map[raft.NodeID]*progress
+	active     map[raft.NodeID]bool
+	transferee raft.NodeID
+	reads      []*pendingRead
+	readSeq    uint64 // the Context of the latest read's heartbeat round
+
+	// readStates are the confirmed reads the next Ready hands out.
+	readStates []raft.ReadState
 
 	// Logical clocks, in ticks.
 	electionElapsed  int
@@ -165,6 +184,14 @@ func (n *Node) restore(snap *raft.Snapshot, entries []raft.Entry) error {
 // a leader (§5.2). A server that is not a voter never campaigns.
 func (n *Node) Tick() {
 	if n.role == raft.Leader {
+		n.electionElapsed++
+		if n.electionElapsed >= n.cfg.ElectionTicks {
+			n.electionElapsed = 0
+			if n.checkQuorum() {
+				return // stepped down
+			}
+			n.transferee = raft.None // a transfer that took this long failed
+		}
 		n.heartbeatElapsed++
 		if n.heartbeatElapsed >= n.cfg.HeartbeatTicks {
 			n.heartbeatElapsed = 0
@@ -183,7 +210,11 @@ func (n *Node) Tick() {
 			return
 		}
 		//workshop:end
-		n.campaign()
+		if n.opts.PreVote {
+			n.preCampaign()
+			return
+		}
+		n.campaign(false)
 	}
 }
 
@@ -204,6 +235,12 @@ func (n *Node) Step(m raft.Message) error {
 	}
 	switch {
 	case m.Term > n.term:
+		if n.inLease(m) {
+			return nil // a leader is alive: ignore the election (§4.2.3)
+		}
+		if preVoteTerm(m) {
+			break // a pre-vote moves no one's term (§9.6)
+		}
 		leader := raft.None
 		if k := m.Kind(); k == raft.KindAppendEntries || k == raft.KindInstallSnapshot {
 			leader = m.From
@@ -219,8 +256,13 @@ func (n *Node) Step(m raft.Message) error {
 			n.send(m.From, raft.AppendEntriesResponse{Success: false})
 		case raft.InstallSnapshot:
 			n.send(m.From, raft.InstallSnapshotResponse{})
+		case raft.PreVote:
+			n.send(m.From, raft.PreVoteResponse{VoteGranted: false})
 		}
 		return nil
+	}
+	if n.role == raft.Leader {
+		n.active[m.From] = true
 	}
 
 	switch body := m.Body.(type) {
@@ -236,6 +278,16 @@ func (n *Node) Step(m raft.Message) error {
 		return n.handleInstallSnapshot(m.From, body)
 	case raft.InstallSnapshotResponse:
 		n.handleSnapshotResponse(m.From, body)
+	case raft.PreVote:
+		n.handlePreVote(m.From, m.Term, body)
+	case raft.PreVoteResponse:
+		n.handlePreVoteResponse(m.From, m.Term, body)
+	case raft.TimeoutNow:
+		n.handleTimeoutNow(m.From)
+	case raft.ReadIndex:
+		n.handleReadIndex(m.From, body.Context)
+	case raft.ReadIndexResponse:
+		n.handleReadIndexResponse(m.From, body)
 	default:
 		return fmt.Errorf("core: node %d cannot handle a %s", n.id, m.Kind())
 	}
@@ -247,6 +299,9 @@ func (n *Node) Step(m raft.Message) error {
 func (n *Node) Propose(data []byte) (raft.Index, raft.Term, error) {
 	if n.role != raft.Leader {
 		return 0, 0, raft.ErrNotLeader
+	}
+	if n.transferee != raft.None {
+		return 0, 0, fmt.Errorf("%w: to node %d", ErrTransferring, n.transferee)
 	}
 	if err := raft.CheckCommand(data); err != nil {
 		return 0, 0, err
@@ -271,6 +326,7 @@ func (n *Node) Ready() raft.Ready {
 		n.unstableFrom = 0
 	}
 	rd.Messages, n.messages = n.messages, nil
+	rd.ReadStates, n.readStates = n.readStates, nil
 	if n.commit > n.applied {
 		rd.CommittedEntries = n.entries(n.applied+1, n.commit)
 		n.applied = n.commit
@@ -338,13 +394,16 @@ func (n *Node) becomeFollower(term raft.Term, leader raft.NodeID) {
 		n.term, n.vote = term, raft.None
 	}
 	n.role, n.leader = raft.Follower, leader
-	n.votes, n.progress = nil, nil
+	n.votes, n.progress, n.active = nil, nil, nil
+	n.transferee, n.reads = raft.None, nil
 	n.resetElectionTimer()
 }
 
 // campaign starts an election: a new term, a vote for itself, and a
-// RequestVote to every other voter (§5.2).
-func (n *Node) campaign() {
+// RequestVote to every other voter (§5.2). A campaign that a leader asked
+// for (TimeoutNow) says so, so that voters who still hear from that leader
+// do not ignore it.
+func (n *Node) campaign(transfer bool) {
 	n.term++
 	n.vote = n.id
 	n.role, n.leader = raft.Candidate, raft.None
@@ -356,7 +415,7 @@ func (n *Node) campaign() {
 	}
 	for _, peer := range n.conf.voters {
 		if peer != n.id {
-			n.send(peer, raft.RequestVote{LastLogIndex: n.log.LastIndex(), LastLogTerm: n.log.LastTerm()})
+			n.send(peer, raft.RequestVote{LastLogIndex: n.log.LastIndex(), LastLogTerm: n.log.LastTerm(), Transfer: transfer})
 		}
 	}
 }
@@ -366,7 +425,8 @@ func (n *Node) campaign() {
 func (n *Node) becomeLeader() {
 	n.role, n.leader = raft.Leader, n.id
 	n.votes = nil
-	n.heartbeatElapsed = 0
+	n.heartbeatElapsed, n.electionElapsed = 0, 0
+	n.active = make(map[raft.NodeID]bool)
 	n.progress = make(map[raft.NodeID]*progress)
 	for _, peer := range n.conf.members() {
 		if peer != n.id {
@@ -483,6 +543,7 @@ func (n *Node) sendAppend(to raft.NodeID) {
 		PrevLogTerm:  prevTerm,
 		Entries:      entries,
 		LeaderCommit: n.commit,
+		Context:      n.readSeq,
 	})
 }
 
@@ -539,10 +600,12 @@ func (n *Node) handleAppendResponse(from raft.NodeID, resp raft.AppendEntriesRes
 	if n.role != raft.Leader || pr == nil {
 		return
 	}
+	n.confirmReads(from, resp.Context)
 	if resp.Success {
 		pr.match = max(pr.match, resp.MatchIndex)
 		pr.next = max(pr.next, pr.match+1)
 		n.maybeCommit()
+		n.maybeTimeoutNow(from)
 		return
 	}
 	if pr.sending != 0 {
