@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"raftgo/solutions/03-planning"
+	invariants "raftgo/solutions/08-testing"
 )
 
 // The runtime's tests run nodes inside testing/synctest bubbles, joined by
@@ -194,11 +195,13 @@ type memCluster struct {
 	net     *memNet
 	storage map[raft.NodeID]*memStorage
 	nodes   map[raft.NodeID]*Node // nil for a stopped node
+	// checker is stage 08's invariant checker, watching every node.
+	checker *invariants.Checker
 }
 
 func newMemCluster(t *testing.T, size int) *memCluster {
 	t.Helper()
-	c := &memCluster{t: t, storage: make(map[raft.NodeID]*memStorage), nodes: make(map[raft.NodeID]*Node)}
+	c := &memCluster{t: t, storage: make(map[raft.NodeID]*memStorage), nodes: make(map[raft.NodeID]*Node), checker: invariants.NewChecker()}
 	for i := 1; i <= size; i++ {
 		c.ids = append(c.ids, raft.NodeID(i))
 	}
@@ -216,6 +219,7 @@ func (c *memCluster) start(id raft.NodeID) {
 	n, err := StartNode(NodeConfig{
 		ID: id, Peers: c.ids, Storage: c.storage[id],
 		Transport: &memTransport{net: c.net, id: id}, TickInterval: testTick, Seed: 1,
+		Observer: c.checker,
 	})
 	require.NoError(c.t, err, "StartNode(%d)", id)
 	c.nodes[id] = n
@@ -245,6 +249,9 @@ func (c *memCluster) stopAll() {
 			}
 			c.nodes[id] = nil
 		}
+	}
+	if err := c.checker.Err(); err != nil {
+		c.t.Errorf("stage 08's invariant checker saw the cluster break Raft's safety: %v", err)
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 
 	"raftgo/solutions/03-planning"
 	election "raftgo/solutions/07-election"
+	invariants "raftgo/solutions/08-testing"
 )
 
 // Storage is a node's stable storage: what it must persist before it sends
@@ -74,6 +75,11 @@ type NodeConfig struct {
 	NewCore func(raft.Config) (raft.Node, error)
 	// Logger receives the node's log; the default discards it.
 	Logger *slog.Logger
+	// Observer, if not nil, is told what the node does (its start, each
+	// Ready once persisted, its stop), so that stage 08's invariant
+	// checkers (invariants.Checker) check a running cluster as they check
+	// the test network and the simulator.
+	Observer invariants.Observer
 }
 
 // DefaultTickInterval is NodeConfig.TickInterval's default.
@@ -131,6 +137,7 @@ type Node struct {
 	log        *slog.Logger
 	sm         *stateMachine
 	confChange func(raft.Entry) error
+	observer   invariants.Observer // nil if none
 
 	// proposals carries proposals to the loop. It is unbuffered: a
 	// proposal is either taken by the loop or still its proposer's.
@@ -187,6 +194,7 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 		log:        cfg.Logger.With("node", uint64(cfg.ID)),
 		sm:         sm,
 		confChange: refuseConfChange,
+		observer:   cfg.Observer,
 		proposals:  make(chan *proposal),
 		stop:       make(chan struct{}),
 		done:       make(chan struct{}),
@@ -194,6 +202,9 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 	}
 	if cc, ok := c.(ConfChanger); ok {
 		n.confChange = cc.ApplyConfChange
+	}
+	if n.observer != nil {
+		n.observer.NodeStarted(rc, c.Status())
 	}
 	n.publish()
 	go n.run()
@@ -211,6 +222,9 @@ func refuseConfChange(e raft.Entry) error {
 func (n *Node) run() {
 	defer close(n.done)
 	defer n.releaseAll()
+	if n.observer != nil {
+		defer n.observer.NodeCrashed(n.id)
+	}
 	//workshop:todo Drive the core from one goroutine (handout: "1. The loop"). Make a
 	//workshop:todo time.Ticker of n.tick and stop it on the way out. Then loop: select on
 	//workshop:todo n.stop (return), the ticker (n.core.Tick), the transport's Receive
@@ -280,10 +294,14 @@ func (n *Node) step(m raft.Message) {
 // persist, then send, then apply; then it publishes the node's status.
 func (n *Node) advance() error {
 	rd := n.core.Ready()
+	if rd.IsEmpty() {
+		return nil // most ticks of a follower: nothing to do
+	}
 	//workshop:todo Carry out rd in order (handout: "2. The Ready"): first persist: the
 	//workshop:todo snapshot if there is one (n.storage.SaveSnapshot), then the hard state
 	//workshop:todo and entries, with one n.storage.Save for the whole Ready, and only when
-	//workshop:todo there is something to save. Then send the messages (n.transport.Send).
+	//workshop:todo there is something to save. Report the persisted Ready (n.observe), and
+	//workshop:todo only then send the messages (n.transport.Send).
 	//workshop:todo Then apply: restore the snapshot if there is one (n.restore), then
 	//workshop:todo apply the committed entries (n.sm.apply, with n.confChange). Wrap every
 	//workshop:todo error with what failed (n.errorf) (Figure 2: "Persistent state …
@@ -301,6 +319,7 @@ func (n *Node) advance() error {
 				len(rd.Entries), err)
 		}
 	}
+	n.observe(rd)
 	n.transport.Send(rd.Messages...)
 	if snap := rd.Snapshot; snap != nil {
 		if err := n.restore(*snap); err != nil {
@@ -316,6 +335,15 @@ func (n *Node) advance() error {
 	n.publish()
 	n.flush()
 	return nil
+}
+
+// observe reports a persisted Ready to the observer, if there is one,
+// before its messages leave: an effect (a vote counted, an entry
+// acknowledged) must never be reported before its cause.
+func (n *Node) observe(rd raft.Ready) {
+	if n.observer != nil {
+		n.observer.NodeReady(n.id, rd, n.core.Status())
+	}
 }
 
 // errorf returns an error that names the node.

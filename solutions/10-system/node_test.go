@@ -129,6 +129,13 @@ func (r *recorder) Send(msgs ...raft.Message) {
 
 func (r *recorder) Receive() <-chan raft.Message { return nil }
 
+// The recorder is also the node's observer (stage 08's invariants.Observer).
+func (r *recorder) NodeStarted(raft.Config, raft.Status) {}
+func (r *recorder) NodeCrashed(raft.NodeID)              {}
+func (r *recorder) NodeReady(raft.NodeID, raft.Ready, raft.Status) {
+	r.record("observe")
+}
+
 func (r *recorder) take() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -176,7 +183,7 @@ func TestReadyPersistsThenSendsThenApplies(t *testing.T) {
 		rec := new(recorder)
 		storage := &memStorage{onRecord: rec.record}
 		n, err := StartNode(NodeConfig{
-			ID: 1, Peers: []raft.NodeID{1, 2}, Storage: storage, Transport: rec, TickInterval: testTick,
+			ID: 1, Peers: []raft.NodeID{1, 2}, Storage: storage, Transport: rec, TickInterval: testTick, Observer: rec,
 			NewCore: func(raft.Config) (raft.Node, error) { return confCore{script}, nil },
 		})
 		require.NoError(t, err)
@@ -192,11 +199,11 @@ func TestReadyPersistsThenSendsThenApplies(t *testing.T) {
 			time.Sleep(testTick)
 		}
 		require.Equal(t, []string{
-			"save", "send 1 with store map[]",
-			"send 2 with store map[a:1 b:2]",
-			"snapshot", "save", "send 1 with store map[a:1 b:2]",
-			"save",
-		}, rec.take(), "what the node did with four Readies, in order: persist (one Save per Ready, the snapshot first), then send, then apply; a Ready with nothing to persist saves nothing (handout: \"2. The Ready\")")
+			"save", "observe", "send 1 with store map[]",
+			"observe", "send 2 with store map[a:1 b:2]",
+			"snapshot", "save", "observe", "send 1 with store map[a:1 b:2]",
+			"save", "observe",
+		}, rec.take(), "what the node did with four Readies, in order: persist (one Save per Ready, the snapshot first), report to the observer (n.observe), then send, then apply; a Ready with nothing to persist saves nothing (handout: \"2. The Ready\")")
 		require.Equal(t, raft.Index(12), n.Status().Applied, "the node should have applied every committed entry, up to 12 (handout: \"2. The Ready\")")
 		require.Equal(t, map[string]string{"s": "snap", "c": "3"}, n.sm.store.Snapshot(), "the snapshot replaces the store's content, then entry 11 applies on top (handout: \"2. The Ready\")")
 		script.mu.Lock()

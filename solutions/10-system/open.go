@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"raftgo/solutions/03-planning"
+	invariants "raftgo/solutions/08-testing"
 	"raftgo/solutions/10-system/transport"
 	"raftgo/solutions/10-system/wal"
 )
@@ -29,6 +30,8 @@ type Config struct {
 	TickInterval time.Duration
 	// Logger receives the server's log; nil discards it.
 	Logger *slog.Logger
+	// Observer, if not nil, watches the node (NodeConfig.Observer).
+	Observer invariants.Observer
 }
 
 // Open opens a server's write-ahead log and its three listeners (peers,
@@ -100,6 +103,7 @@ func Open(cfg Config) (_ *Server, err error) {
 	return NewServer(ServerConfig{
 		ID: cfg.ID, Peers: cfg.Cluster.IDs(), Storage: log, Transport: tr,
 		HTTP: httpLn, RESP: respLn, TickInterval: cfg.TickInterval, Logger: cfg.Logger,
+		Observer: cfg.Observer,
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"raftgo/solutions/01-kvserver"
 	"raftgo/solutions/03-planning"
+	invariants "raftgo/solutions/08-testing"
 )
 
 // PeerTransport is a Transport that also tells what each peer advertised
@@ -53,6 +54,8 @@ type ServerConfig struct {
 	RequestTimeout time.Duration
 	// Logger receives the server's log; the default discards it.
 	Logger *slog.Logger
+	// Observer is the node's (NodeConfig).
+	Observer invariants.Observer
 }
 
 // DefaultRequestTimeout is ServerConfig.RequestTimeout's default.
@@ -88,6 +91,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	node, err := StartNode(NodeConfig{
 		ID: cfg.ID, Peers: cfg.Peers, Storage: cfg.Storage, Transport: cfg.Transport,
 		TickInterval: cfg.TickInterval, Seed: cfg.Seed, Logger: cfg.Logger,
+		Observer: cfg.Observer,
 	})
 	if err != nil {
 		return nil, err

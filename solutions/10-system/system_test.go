@@ -18,6 +18,7 @@ import (
 
 	"raftgo/solutions/01-kvserver"
 	"raftgo/solutions/03-planning"
+	invariants "raftgo/solutions/08-testing"
 )
 
 // The cluster tests run real servers (Open: write-ahead log, TCP
@@ -38,6 +39,8 @@ type liveCluster struct {
 	t     testing.TB
 	nodes map[raft.NodeID]*liveNode
 	ids   []raft.NodeID
+	// checker is stage 08's invariant checker, watching every server.
+	checker *invariants.Checker
 }
 
 // freeAddrs returns n loopback addresses with ports nobody listens on.
@@ -62,7 +65,7 @@ func freeAddrs(t testing.TB, n int) []string {
 func newLiveCluster(t testing.TB, size int) *liveCluster {
 	t.Helper()
 	addrs := freeAddrs(t, 3*size)
-	c := &liveCluster{t: t, nodes: make(map[raft.NodeID]*liveNode)}
+	c := &liveCluster{t: t, nodes: make(map[raft.NodeID]*liveNode), checker: invariants.NewChecker()}
 	var cluster raft.Cluster
 	for i := range size {
 		id := raft.NodeID(i + 1)
@@ -74,7 +77,7 @@ func newLiveCluster(t testing.TB, size int) *liveCluster {
 		c.nodes[id] = &liveNode{cfg: Config{
 			ID: id, Cluster: cluster, HTTPAddr: addrs[3*i+1], RESPAddr: addrs[3*i+2],
 			Dir: filepath.Join(dir, fmt.Sprint("node", id)), TickInterval: testTick,
-			Logger: slog.New(slog.DiscardHandler),
+			Logger: slog.New(slog.DiscardHandler), Observer: c.checker,
 		}}
 		c.start(id)
 	}
@@ -83,6 +86,9 @@ func newLiveCluster(t testing.TB, size int) *liveCluster {
 			if c.nodes[id].srv != nil {
 				c.stop(id)
 			}
+		}
+		if err := c.checker.Err(); err != nil {
+			t.Errorf("stage 08's invariant checker saw the cluster break Raft's safety: %v", err)
 		}
 	})
 	return c
