@@ -48,13 +48,6 @@ type Transport interface {
 	Receive() <-chan raft.Message
 }
 
-// ConfChanger is a core that changes its membership when a configuration
-// change entry applies (§6; stage 11). The stage 07 core has no such
-// entries; a Node whose core is not a ConfChanger refuses them.
-type ConfChanger interface {
-	ApplyConfChange(e raft.Entry) error
-}
-
 // NodeConfig configures a Node.
 type NodeConfig struct {
 	// ID is this node's ID, and Peers every voter's, this node's included.
@@ -75,6 +68,11 @@ type NodeConfig struct {
 	NewCore func(raft.Config) (raft.Node, error)
 	// Logger receives the node's log; the default discards it.
 	Logger *slog.Logger
+	// OnConfChange, if not nil, is called with each configuration change
+	// entry as it applies (§6; stage 11), for the system to update what it
+	// knows of the cluster, such as the transport's addresses. The core
+	// changes its own membership; to the store, the entry is a no-op.
+	OnConfChange func(raft.Entry) error
 	// Observer, if not nil, is told what the node does (its start, each
 	// Ready once persisted, its stop), so that stage 08's invariant
 	// checkers (invariants.Checker) check a running cluster as they check
@@ -136,8 +134,8 @@ type Node struct {
 	tick       time.Duration
 	log        *slog.Logger
 	sm         *stateMachine
-	confChange func(raft.Entry) error
-	observer   invariants.Observer // nil if none
+	confChange func(raft.Entry) error // NodeConfig.OnConfChange, or nil
+	observer   invariants.Observer    // nil if none
 
 	// proposals carries proposals to the loop. It is unbuffered: a
 	// proposal is either taken by the loop or still its proposer's.
@@ -193,15 +191,12 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 		tick:       cfg.TickInterval,
 		log:        cfg.Logger.With("node", uint64(cfg.ID)),
 		sm:         sm,
-		confChange: refuseConfChange,
+		confChange: cfg.OnConfChange,
 		observer:   cfg.Observer,
 		proposals:  make(chan *proposal),
 		stop:       make(chan struct{}),
 		done:       make(chan struct{}),
 		waiting:    make(map[raft.Index]*proposal),
-	}
-	if cc, ok := c.(ConfChanger); ok {
-		n.confChange = cc.ApplyConfChange
 	}
 	if n.observer != nil {
 		n.observer.NodeStarted(rc, c.Status())
@@ -209,10 +204,6 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 	n.publish()
 	go n.run()
 	return n, nil
-}
-
-func refuseConfChange(e raft.Entry) error {
-	return fmt.Errorf("the core cannot change membership (it is not a raftkv.ConfChanger)")
 }
 
 // run is the node's loop. It waits for something to happen (a tick, a

@@ -47,12 +47,16 @@ func (sm *stateMachine) applied() raft.Index { return sm.applier.Applied() }
 // apply applies committed entries in order. Barriers and configuration
 // changes reach the Applier as no-ops, so that its indexes stay contiguous
 // and a proposal waiting on them is released; each configuration change is
-// also handed to confChange (stage 11's membership changes).
+// also handed to confChange, unless it is nil (stage 11's membership
+// changes).
 func (sm *stateMachine) apply(entries []raft.Entry, confChange func(raft.Entry) error) error {
 	cloned := false
 	for i, e := range entries {
 		switch {
 		case e.Type == raft.EntryConfChange:
+			if confChange == nil {
+				break
+			}
 			if err := confChange(e); err != nil {
 				return fmt.Errorf("raftkv: apply the configuration change at index %d: %w", e.Index, err)
 			}
