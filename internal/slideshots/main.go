@@ -88,6 +88,7 @@ func run(out, sizes, browser string, decks []string) error {
 	defer b.close()
 
 	var measured []slide
+	failed := false
 	for _, size := range strings.Split(sizes, ",") {
 		w, h, err := parseSize(size)
 		if err != nil {
@@ -100,7 +101,9 @@ func run(out, sizes, browser string, decks []string) error {
 		for _, deck := range decks {
 			slides, shots, err := b.renderDeck("http://"+addr+"/"+deck+".slide", w, h)
 			if err != nil {
-				return fmt.Errorf("%s at %s: %w", deck, size, err)
+				fmt.Printf("%s %s: %v\n", size, deck, err)
+				failed = true
+				continue
 			}
 			var names []string
 			for i, png := range shots {
@@ -129,9 +132,10 @@ func run(out, sizes, browser string, decks []string) error {
 		return err
 	}
 	for _, s := range measured {
-		if s.Cut != "" {
-			return errors.New("some slides are cut (above)")
-		}
+		failed = failed || s.Cut != ""
+	}
+	if failed {
+		return errors.New("some slides are cut, or a deck did not load (above)")
 	}
 	return nil
 }

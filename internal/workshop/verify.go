@@ -111,6 +111,7 @@ func (w *Workshop) Verify(ctx context.Context, only ...course.Stage) bool {
 	})
 	emit(w.checkExists("the course has an introduction deck", course.IntroductionSlides))
 	emit(w.checkSlides())
+	emit(w.checkSlideFit(only))
 	if len(only) == 0 {
 		emit(w.checkToolTests(ctx))
 	}
