@@ -60,6 +60,9 @@ type client struct {
 	attempt uint64 // the current attempt; responses and timeouts of older ones are void
 	seq     int    // operations started, for unique values
 	retry   *Input // a write to try again, after a loss or a timeout
+	// timeouts counts the attempts in a row that timed out: the client
+	// waits twice as long before each new try, as real clients back off.
+	timeouts int
 }
 
 // send puts a packet on the network: it arrives (once, twice or never) as
@@ -198,7 +201,9 @@ func (s *simulation) clientSend(c *client, attempt uint64) {
 	}
 	c.attempt++
 	target := c.leader
-	if target == raft.None {
+	if target == raft.None || (s.opts.StaleReads && c.op.Op == OpGet) {
+		// With stale reads planted, clients spread their reads over every
+		// server, as clients of a store that reads from replicas do.
 		target = raft.NodeID(1 + s.rand.IntN(len(s.servers)))
 	}
 	s.send(&packet{from: c.addr, to: Addr(target), req: &request{client: c.id, attempt: c.attempt, op: c.op}})
@@ -220,7 +225,7 @@ func (s *simulation) clientReceive(c *client, p *packet) {
 	s.count(r.kind)
 	switch r.kind {
 	case respOK:
-		c.leader = raft.NodeID(p.from)
+		c.leader, c.timeouts = raft.NodeID(p.from), 0
 		s.history.ret(c.id, r.output, s.now)
 		s.endOp(c, nil, s.think())
 	case respRedirect:
@@ -248,18 +253,26 @@ func (s *simulation) clientTimeout(c *client, attempt uint64) {
 	}
 	s.timeouts++
 	//workshop:todo Forget the leader. A Get is forgotten (s.history.forget); a write is
-	//workshop:todo recorded as unknown (s.history.unknown) and retried as a new operation
-	//workshop:todo after s.params.backoff (handout: "9. Clients").
+	//workshop:todo recorded as unknown (s.history.unknown) and retried (c.op.again())
+	//workshop:todo as a new operation. Either way, wait s.backoff(c) first
+	//workshop:todo (handout: "9. Clients").
 	c.leader = raft.None
+	c.timeouts++
 	if c.op.Op == OpGet {
 		s.history.forget(c.id)
-		s.endOp(c, nil, s.now+s.params.backoff)
+		s.endOp(c, nil, s.now+s.backoff(c))
 		return
 	}
 	s.history.unknown(c.id)
-	op := c.op
-	s.endOp(c, &op, s.now+s.params.backoff)
+	op := c.op.again()
+	s.endOp(c, &op, s.now+s.backoff(c))
 	//workshop:end
+}
+
+// backoff returns how long a client waits after its attempts timed out:
+// the base backoff, doubled for each timeout in a row, up to a second.
+func (s *simulation) backoff(c *client) time.Duration {
+	return min(s.params.backoff<<min(c.timeouts, 16), time.Second)
 }
 
 // endOp ends the client's operation, sets the write to retry, if any, and

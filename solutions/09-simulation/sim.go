@@ -50,8 +50,9 @@ type Options struct {
 	// clients (default 3).
 	Nodes, Clients int
 	// Duration is how long, in virtual time, faults are injected (default
-	// 20 s). Then the network heals, every node restarts and the run goes
-	// on for Quiet (default 10 s) so that the cluster can recover.
+	// 20 s). Then the network heals, every node restarts, and the run goes
+	// on until a client operation completes, and one more second; if none
+	// completes within Quiet (default 30 s), the run fails as liveness.
 	Duration, Quiet time.Duration
 	// NewNode makes a node core (default: stage 07's core.New). Stage 08's
 	// mutant cores plug in here.
@@ -68,8 +69,9 @@ type Options struct {
 	TraceLength int
 
 	// StaleReads plants a bug in the servers: every node answers a Get at
-	// once from its own store, leader or not, instead of through the log.
-	// Only the linearizability check can catch it.
+	// once from its own store, leader or not, instead of through the log;
+	// and clients, trusting any replica, send each Get to a server chosen
+	// at random. Only the linearizability check can catch it.
 	StaleReads bool
 	// SendBeforePersist plants a bug in the driver: it sends a Ready's
 	// messages before the Ready's state is durable.
@@ -87,7 +89,7 @@ func (o *Options) setDefaults() {
 		o.Duration = 20 * time.Second
 	}
 	if o.Quiet == 0 {
-		o.Quiet = 10 * time.Second
+		o.Quiet = 30 * time.Second
 	}
 	if o.NewNode == nil {
 		o.NewNode = func(cfg raft.Config) (raft.Node, error) {
@@ -118,12 +120,21 @@ const (
 	// storage before responding to RPCs").
 	PropertyPersistBeforeSend = "persist-before-send"
 	// PropertyLiveness: once the network heals and every node is back, a
-	// client operation completes.
+	// client operation completes within Options.Quiet.
 	PropertyLiveness = "liveness"
 	// PropertyNoCrash: a node core never panics or rejects a well-formed
 	// message from a peer.
 	PropertyNoCrash = "no-crash"
+	// PropertyBoundedWork: the events waiting in the queue stay below
+	// maxPending. A core that answers every message with more messages
+	// (a resend storm, multiplied by duplicates) would otherwise run the
+	// simulator out of memory.
+	PropertyBoundedWork = "bounded-work"
 )
+
+// maxPending is the most events that may wait in the queue. A healthy run
+// of 5 nodes and 3 clients keeps a few dozen.
+const maxPending = 10_000
 
 // A Failure is the first property a run found broken.
 type Failure struct {
@@ -249,13 +260,28 @@ func Run(opts Options) (*Result, error) {
 	s.loop(opts.Duration)
 	if s.failure == nil {
 		s.recover()
-		completed := s.history.completed
-		s.loop(opts.Duration + opts.Quiet)
-		if s.failure == nil && s.history.completed == completed {
-			s.fail(PropertyLiveness, fmt.Sprintf("no client operation completed in the %v after the network healed and every node restarted", opts.Quiet))
-		}
+		s.awaitRecovery()
 	}
 	return s.result(), nil
+}
+
+// awaitRecovery runs the cluster after the faults until a client
+// operation completes, and one more second of normal work after that; a
+// run in which no operation completes within Quiet fails as liveness.
+// Most runs recover in a second or two, so they end early.
+func (s *simulation) awaitRecovery() {
+	healed, deadline := s.now, s.opts.Duration+s.opts.Quiet
+	completed := s.history.completed
+	for s.failure == nil && s.history.completed == completed && s.now < deadline {
+		s.loop(min(s.now+s.params.tick, deadline))
+	}
+	switch {
+	case s.failure != nil:
+	case s.history.completed == completed:
+		s.fail(PropertyLiveness, fmt.Sprintf("no client operation completed in the %v after the network healed and every node restarted", s.now-healed))
+	default:
+		s.loop(min(s.now+time.Second, deadline))
+	}
 }
 
 // start makes the servers and clients and schedules their first events.
@@ -290,6 +316,9 @@ func (s *simulation) loop(end time.Duration) {
 		s.trace.record(at, ev)
 		s.handle(ev)
 		s.checkInvariants()
+		if s.queue.Len() > maxPending {
+			s.fail(PropertyBoundedWork, fmt.Sprintf("%d events are waiting: messages multiply faster than the network delivers them", s.queue.Len()))
+		}
 		if s.failure != nil {
 			return
 		}

@@ -42,8 +42,9 @@ var errFailed = errors.New("a seed failed")
 type config struct {
 	seeds, first, seed int
 	nodes, clients     int
-	duration           time.Duration
+	duration, quiet    time.Duration
 	mutant, html       string
+	staleReads         bool
 	workers            int
 }
 
@@ -57,7 +58,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&c.nodes, "nodes", 5, "nodes in the cluster (3 to 9)")
 	fs.IntVar(&c.clients, "clients", 3, "clients")
 	fs.DurationVar(&c.duration, "duration", 20*time.Second, "virtual time of faults per seed")
+	fs.DurationVar(&c.quiet, "quiet", 30*time.Second, "the longest the cluster may take to complete a client operation once the faults end")
 	fs.StringVar(&c.mutant, "mutant", "", "run a stage 08 mutant core instead of stage 07's (see -mutant list)")
+	fs.BoolVar(&c.staleReads, "stale-reads", false, "plant a bug: every node answers Gets from its own store, leader or not")
 	fs.StringVar(&c.html, "html", "", "where to write the HTML timeline of a failing seed (default: sim-seed-N.html in the temporary folder)")
 	fs.IntVar(&c.workers, "workers", runtime.GOMAXPROCS(0), "seeds run at once")
 	if err := fs.Parse(args); err != nil {
@@ -79,6 +82,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-clients %d: the simulator runs 1 to 100 clients", c.clients)
 	case c.duration < time.Second:
 		return fmt.Errorf("-duration %v: give the faults at least 1s", c.duration)
+	case c.quiet < 5*time.Second:
+		return fmt.Errorf("-quiet %v: give the cluster at least 5s to recover (elections, client timeouts)", c.quiet)
 	case c.workers < 1:
 		return fmt.Errorf("-workers %d: at least one", c.workers)
 	}
@@ -94,7 +99,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 // options turns the flags into the simulator's options for seed 0.
 func options(c config) (sim.Options, error) {
-	opts := sim.Options{Nodes: c.nodes, Clients: c.clients, Duration: c.duration, NewChecker: sim.NewInvariantChecker}
+	opts := sim.Options{Nodes: c.nodes, Clients: c.clients, Duration: c.duration, Quiet: c.quiet, NewChecker: sim.NewInvariantChecker}
+	opts.StaleReads = c.staleReads
 	if c.mutant != "" {
 		newNode, err := sim.Mutant(c.mutant)
 		if err != nil {
@@ -248,8 +254,14 @@ func reportFailure(c config, r *sim.Result, stdout io.Writer) error {
 	if c.duration != 20*time.Second {
 		replay = append(replay, fmt.Sprintf("-duration %v", c.duration))
 	}
+	if c.quiet != 30*time.Second {
+		replay = append(replay, fmt.Sprintf("-quiet %v", c.quiet))
+	}
 	if c.mutant != "" {
 		replay = append(replay, "-mutant "+c.mutant)
+	}
+	if c.staleReads {
+		replay = append(replay, "-stale-reads")
 	}
 	fmt.Fprintf(stdout, "replay: %s\n", strings.Join(replay, " "))
 	return errFailed
