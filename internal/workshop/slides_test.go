@@ -1,14 +1,19 @@
 package workshop
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"raftgo/internal/course"
 )
 
 func TestParseDeck(t *testing.T) {
@@ -113,4 +118,62 @@ func TestWrapped(t *testing.T) {
 	assert.False(t, containsWord("\tgranted := x", "grant"))
 	assert.Equal(t, 12, columns("\t\tx ab"), "two tabs of four columns, then four")
 	assert.Equal(t, 8, columns("ab\tcd"), "present shows every tab as four spaces")
+}
+
+// TestPlaySnippetsRun runs every program the decks' .play lines show, as
+// present's Run button does: each must build on its own (present builds it
+// outside the module, so it may import only the standard library), run, and
+// print something.
+func TestPlaySnippetsRun(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join("..", "..", "slides", "play", "*"))
+	require.NoError(t, err)
+	require.NotEmpty(t, dirs, "the decks' runnable snippets are in slides/play")
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+			require.NoError(t, err)
+			require.Len(t, files, 1, "a .play program is one file")
+			src, err := os.ReadFile(files[0])
+			require.NoError(t, err)
+			tmp := t.TempDir() // outside the module, as present runs it
+			require.NoError(t, os.WriteFile(filepath.Join(tmp, "prog.go"), src, 0o644))
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, "go", "run", "prog.go")
+			cmd.Dir = tmp
+			cmd.Env = append(os.Environ(), "GO111MODULE=off", "GOFLAGS=")
+			out, err := cmd.CombinedOutput()
+			require.NoError(t, err, "go run %s:\n%s", files[0], out)
+			assert.NotEmpty(t, strings.TrimSpace(string(out)), "go run %s printed nothing", files[0])
+		})
+	}
+}
+
+// TestCheckSlideFitScope: verify with no stage named checks the
+// introduction and the decks of stages not in progress; verify NN checks
+// stage NN's deck, in progress or not.
+func TestCheckSlideFitScope(t *testing.T) {
+	root := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		path := filepath.Join(root, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+	}
+	const good = "# Deck\n\n## Fits\n\nText.\n\n: Notes.\n"
+	write("slides/00-introduction.slide", good)
+	write("slides/01-a.slide", good)
+	write("slides/02-b.slide", "# Deck\n\n## Quiet\n\nNo notes.\n")
+	write("solutions/02-b/IN-PROGRESS", "the deck\n")
+	stages := []course.Stage{{Dir: "01-a"}, {Dir: "02-b"}}
+	w := &Workshop{Root: root, Stages: stages}
+
+	r := w.checkSlideFit(nil)
+	assert.Empty(t, r.problem, "the deck of a stage in progress is skipped: %v", r.details)
+	assert.Equal(t, "2 slides in 2 decks", r.note)
+
+	r = w.checkSlideFit(stages[1:])
+	require.NotEmpty(t, r.problem, "a stage named is checked, in progress or not")
+	require.Len(t, r.details, 1)
+	assert.Contains(t, r.details[0], `slides/02-b.slide slide 2 "Quiet": no presenter notes`)
 }
