@@ -91,13 +91,16 @@ func TestPaperConsistencyCheck(t *testing.T) {
 // on a majority, yet a later leader could still overwrite it, so it is not
 // committed until an entry of the current term is.
 func TestPaperNoCommitByCounting(t *testing.T) {
-	Given(t, "3 nodes that send one entry per message, where only 1 holds an entry b of term 2", oneEntryPerMessage, Logs(map[raft.NodeID][]raft.Entry{
-		1: {entry(1, 1, "a"), entry(2, 2, "b")},
-		2: {entry(1, 1, "a")},
-		3: {entry(1, 1, "a")},
-	})).
-		When("1 is elected in term 3 and copies b to 2, but its no-op reaches no one", Campaign(1), copyOldEntryOnly).
-		Then("b is on a majority, and still not committed", Role(1, raft.Leader), Holds(2, "a", "b"), NotCommitted(2, 1, 2, 3)).
+	Given(t, "3 nodes that send one entry a message; only 1 holds b, of term 2",
+		oneEntryPerMessage, Logs(map[raft.NodeID][]raft.Entry{
+			1: {entry(1, 1, "a"), entry(2, 2, "b")},
+			2: {entry(1, 1, "a")},
+			3: {entry(1, 1, "a")},
+		})).
+		When("1 is elected in term 3 and copies b to 2, but its no-op reaches no one",
+			Campaign(1), copyOldEntryOnly).
+		Then("b is on a majority, and still not committed",
+			Role(1, raft.Leader), Holds(2, "a", "b"), NotCommitted(2, 1, 2, 3)).
 		When("the no-op gets through", Ticks(2)).
 		Then("the no-op commits, and b with it", Committed(3, 1, 2, 3))
 }
