@@ -21,6 +21,39 @@ const (
 	applyRule  = `Figure 2, Rules for Servers, All Servers: "If commitIndex > lastApplied: increment lastApplied, apply log[lastApplied] to state machine"`
 )
 
+// TestLeaderCommitRule checks the commit rule on one leader, calling Step
+// with crafted answers: the leader of term 2 in a cluster of five holds
+// entries 1 and 2 of term 1 and entry 3 of its own term. It commits index
+// N only when a majority (itself included) holds N and entry N is of term
+// 2; entries 1 and 2 then commit with it. Handout: "1. The commit rule".
+func TestLeaderCommitRule(t *testing.T) {
+	cfg := raftnet.DefaultConfig(1, ids(1, 2, 3, 4, 5), 0)
+	cfg.Entries = []raft.Entry{clustertest.Entry(1, 1, "a"), clustertest.Entry(2, 1, "b"), clustertest.Entry(3, 2, "c")}
+	cfg.HardState = raft.HardState{Term: 2}
+	leader, err := core.New(cfg)
+	require.NoError(t, err)
+	require.NoError(t, leader.BecomeLeader(2))
+	leader.Ready()
+	held := map[raft.NodeID]raft.Index{1: 3}
+	for _, step := range []struct {
+		from  raft.NodeID
+		match raft.Index
+		want  raft.Index
+		why   string
+	}{
+		{2, 2, 0, "entry 2 is on nodes 1 and 2 only: two of five"},
+		{3, 2, 0, "entry 2 is on a majority (1, 2, 3), but it is of term 1: a leader never commits an entry of an earlier term by counting replicas (§5.4.2)"},
+		{2, 3, 0, "entry 3, of term 2, is on nodes 1 and 2 only: two of five"},
+		{3, 3, 3, "entry 3, of term 2, is on a majority (1, 2, 3): it commits, and entries 1 and 2 with it"},
+		{4, 1, 3, "a late answer for entry 1 never moves the commit index back"},
+	} {
+		require.NoError(t, leader.Step(raft.Message{From: step.from, To: 1, Term: 2, Body: raft.AppendEntriesResponse{Success: true, MatchIndex: step.match}}))
+		held[step.from] = max(held[step.from], step.match)
+		require.Equal(t, step.want, leader.Status().Commit,
+			"leader 1's commit index after node %d acknowledged entry %d (nodes hold up to %v): %s (%s; handout: \"1. The commit rule\")", step.from, step.match, held, step.why, commitRule)
+	}
+}
+
 // TestNoCommitWithoutMajority checks the commit rule (Figure 2, Rules for
 // Servers, Leaders: "If there exists an N…"; §5.3). A leader commits an
 // entry once a majority of the cluster holds it, and not before: in a
