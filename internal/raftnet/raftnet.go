@@ -526,6 +526,16 @@ func (net *Network) Crash(id raft.NodeID) {
 	})
 }
 
+// Wipe crashes node id and erases everything it persisted, as when its
+// disk is lost. Restart then starts it as on its first start, from what
+// Options.Configure gives it, with none of its votes or entries: a node
+// that comes back like this under its old ID can break Raft's safety,
+// which is why stage 11 brings such a server back as a new member.
+func (net *Network) Wipe(id raft.NodeID) {
+	net.Crash(id)
+	delete(net.storage, id)
+}
+
 // Restart starts a crashed node again from what it persisted.
 func (net *Network) Restart(id raft.NodeID) error {
 	if net.nodes[id] != nil {

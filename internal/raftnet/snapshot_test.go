@@ -107,3 +107,15 @@ func datas(es []raft.Entry) []string {
 	}
 	return out
 }
+
+// TestWipe checks that a wiped node restarts with nothing persisted.
+func TestWipe(t *testing.T) {
+	net := newFakeNetwork(t, 2, Options{})
+	proposeAll(t, net, 1, "a")
+	require.NotEmpty(t, net.Storage(1).Entries)
+	net.Wipe(1)
+	require.Nil(t, net.Node(1), "a wiped node is crashed")
+	require.NoError(t, net.Restart(1))
+	require.Empty(t, net.Storage(1).Entries, "a wiped node restarts with no entries")
+	require.Equal(t, raft.HardState{}, net.Storage(1).HardState, "a wiped node restarts with no hard state")
+}
