@@ -169,8 +169,8 @@ func firstMessage(message string) string {
 	if pick == "" {
 		return "(no output)"
 	}
-	if len(pick) > 300 {
-		pick = pick[:300] + "…"
+	if r := []rune(pick); len(r) > 300 {
+		pick = string(r[:300]) + "…"
 	}
 	return pick
 }
