@@ -64,8 +64,9 @@ func fail(name, problem string, details ...string) result {
 // the TestGiven ones (and none panics, hangs or goes missing), the stub
 // has TODOs, every TODO is tested, the handout's tasks and the quotes of it
 // resolve, and every learner mistake is caught at its task
-// (checkMistakes); every deck parses and its code references resolve; the
-// tool's own tests pass.
+// (checkMistakes); every handout section that README.md's Go concept map
+// cites exists (checkConceptMap); every deck parses and its code
+// references resolve; the tool's own tests pass.
 //
 // With stages named, Verify runs only those stages' checks and the deck
 // checks, in progress or not: a maintainer's quick check of the stage at
@@ -109,6 +110,7 @@ func (w *Workshop) Verify(ctx context.Context, only ...course.Stage) bool {
 			emit(r)
 		}
 	})
+	emit(w.checkConceptMap(only))
 	emit(w.checkExists("the course has an introduction deck", course.IntroductionSlides))
 	emit(w.checkSlides())
 	emit(w.checkSlideFit(only))

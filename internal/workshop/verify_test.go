@@ -194,6 +194,7 @@ PASS 04-log every TODO is tested (1 region, Ds)
 PASS 04-log handout's tasks and quotes (1 task, 2 quotes)
 PASS 04-log learner mistakes (1, all caught at the right task, Ds)
 SKIP 05-replication: no reference yet (solutions/05-replication)
+SKIP README.md's Go concept map cites real handout sections: no README.md
 PASS the course has an introduction deck
 PASS slides parse (2 decks, 1 .code or .play reference)
 PASS tool tests pass (go test -race ./cmd/... ./internal/...) (Ds)
