@@ -155,7 +155,14 @@ func describePacket(p *packet) string {
 		case respLost:
 			return fmt.Sprintf("%s->%s lost (attempt %d)", p.from, p.to, r.attempt)
 		}
-		return fmt.Sprintf("%s->%s ok %+v (attempt %d)", p.from, p.to, r.output, r.attempt)
+		result := ""
+		switch {
+		case r.output.Found:
+			result = fmt.Sprintf(" %q", r.output.Value)
+		case r.output.Deleted:
+			result = " deleted"
+		}
+		return fmt.Sprintf("%s->%s ok%s (attempt %d)", p.from, p.to, result, r.attempt)
 	}
 	return describeMessage(p.msg)
 }
