@@ -422,7 +422,7 @@ func (n *node) replace(entries []raft.Entry) (removed, added []raft.Entry) {
 		same++
 	}
 	removed = slices.Clone(tail[same:])
-	n.log = append(slices.Clip(n.log[:keep+same]), entries[same:]...)
+	n.log = append(n.log[:keep+same], entries[same:]...) // removed is a copy: n.log may reuse its array
 	return removed, entries[same:]
 }
 
