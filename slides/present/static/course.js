@@ -4,8 +4,9 @@
 // Standard present highlights the lines of a .code excerpt that end in a
 // "// HLname" comment when the .code line ends in HLname. The course quotes
 // solutions/ and keeps such comments out of learners' code, so here HLname
-// emphasizes the first line of the excerpt that contains name as a whole
-// word. verify checks that every HLname of a deck matches a line.
+// emphasizes the first line of code (or, failing that, of comment) in the
+// excerpt that contains name as a whole word. verify checks that every
+// HLname of a deck matches a line.
 (function() {
   function emphasize() {
     var codes = document.querySelectorAll('div.code[data-cmd]');
@@ -14,12 +15,18 @@
       if (!m) continue;
       var word = new RegExp('(^|[^A-Za-z0-9_])' + m[1] + '($|[^A-Za-z0-9_])');
       var lines = codes[i].querySelectorAll('pre > span[num]');
-      for (var j = 0; j < lines.length; j++) {
-        if (word.test(lines[j].textContent)) {
-          lines[j].className += ' hl';
-          break;
+      var line = null;
+      for (var j = 0; j < lines.length && !line; j++) {
+        if (word.test(lines[j].textContent) && !/^\s*\/\//.test(lines[j].textContent)) {
+          line = lines[j];
         }
       }
+      for (var j = 0; j < lines.length && !line; j++) {
+        if (word.test(lines[j].textContent)) {
+          line = lines[j]; // only comments have the word
+        }
+      }
+      if (line) line.className += ' hl';
     }
   }
 
