@@ -121,7 +121,7 @@ func (n *Node) TransferLeadership(to raft.NodeID) error {
 		return fmt.Errorf("%w: node %d is not a voter of the configuration", ErrBadTransfer, to)
 	}
 	// TODO: Remember the transferee, give the transfer a full election timeout
-	// (reset the election clock), and send TimeoutNow at once if its log is
+	// (reset n.transferElapsed), and send TimeoutNow at once if its log is
 	// up to date, or entries to bring it there (§3.10: "the prior leader
 	// sends it a TimeoutNow request"; handout: "12. Leadership transfer").
 	return fmt.Errorf("core: TransferLeadership(%d) is not implemented (handout: \"12. Leadership transfer\")", to)

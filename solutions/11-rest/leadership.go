@@ -165,11 +165,11 @@ func (n *Node) TransferLeadership(to raft.NodeID) error {
 		return fmt.Errorf("%w: node %d is not a voter of the configuration", ErrBadTransfer, to)
 	}
 	//workshop:todo Remember the transferee, give the transfer a full election timeout
-	//workshop:todo (reset the election clock), and send TimeoutNow at once if its log is
+	//workshop:todo (reset n.transferElapsed), and send TimeoutNow at once if its log is
 	//workshop:todo up to date, or entries to bring it there (§3.10: "the prior leader
 	//workshop:todo sends it a TimeoutNow request"; handout: "12. Leadership transfer").
 	n.transferee = to
-	n.electionElapsed = 0
+	n.transferElapsed = 0
 	if !n.maybeTimeoutNow(to) {
 		n.sendAppend(to)
 	}

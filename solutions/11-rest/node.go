@@ -93,6 +93,7 @@ type Node struct {
 	electionElapsed  int
 	electionTimeout  int // drawn from [ElectionTicks, 2*ElectionTicks)
 	heartbeatElapsed int
+	transferElapsed  int // ticks since a leadership transfer began
 
 	// What the next Ready hands out.
 	messages     []raft.Message
@@ -190,7 +191,11 @@ func (n *Node) Tick() {
 			if n.checkQuorum() {
 				return // stepped down
 			}
-			n.transferee = raft.None // a transfer that took this long failed
+		}
+		if n.transferee != raft.None {
+			if n.transferElapsed++; n.transferElapsed >= n.cfg.ElectionTicks {
+				n.transferee = raft.None // a transfer that took this long failed
+			}
 		}
 		n.heartbeatElapsed++
 		if n.heartbeatElapsed >= n.cfg.HeartbeatTicks {
