@@ -27,6 +27,8 @@ var schedules = flag.Int("schedules", 150, "how many seeded schedules TestRandom
 // Safety (one leader per term) and State Machine Safety (no two nodes
 // apply different entries at one index, even across snapshots); at the end
 // it heals everything and requires a leader that commits a last proposal.
+// Reads are asked on random nodes too, and every read a node confirms must
+// cover every entry committed anywhere before the read began.
 // A failure names its seed: replay it with go test -run
 // 'TestRandomized/seed=N$'. Handout: "3. Quorums" to "13. ReadIndex".
 func TestRandomized(t *testing.T) {
@@ -39,7 +41,18 @@ func TestRandomized(t *testing.T) {
 
 func runSchedule(t *testing.T, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 11))
-	net := newCluster(t, 3, raftnet.Options{Seed: seed, Configure: joining(4, 5)})
+	// Each read started records the highest commit index any node knew
+	// then: a linearizable read must see at least that much.
+	readFloor := make(map[string]raft.Index)
+	var readProblems []string
+	onReady := func(id raft.NodeID, rd raft.Ready) {
+		for _, r := range rd.ReadStates {
+			if floor := readFloor[string(r.Context)]; r.Index < floor {
+				readProblems = append(readProblems, fmt.Sprintf("node %d confirmed read %q at index %d, but index %d was committed before the read began (§6.4; handout: \"13. ReadIndex\")", id, r.Context, r.Index, floor))
+			}
+		}
+	}
+	net := newCluster(t, 3, raftnet.Options{Seed: seed, Configure: joining(4, 5), OnReady: onReady})
 	require.NoError(t, net.Add(4))
 	require.NoError(t, net.Add(5))
 	net.SetReorder(true)
@@ -84,8 +97,20 @@ func runSchedule(t *testing.T, seed uint64) {
 			rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
 			cut := 1 + rng.IntN(2)
 			net.Partition(ids[:cut])
-		case r < 98:
+		case r < 97:
 			net.Heal()
+		case r < 98:
+			id := raft.NodeID(1 + rng.IntN(5))
+			if node := net.Node(id); node != nil {
+				ctx := fmt.Sprintf("read %d", step)
+				for _, other := range net.IDs() {
+					if n := net.Node(other); n != nil {
+						readFloor[ctx] = max(readFloor[ctx], n.Status().Commit)
+					}
+				}
+				_ = node.(*core.Node).ReadIndex([]byte(ctx)) // refusals are fine
+				require.NoError(t, net.Collect(id))
+			}
 		default:
 			if ls := net.Leaders(); len(ls) > 0 {
 				_ = coreOf(t, net, ls[0]).TransferLeadership(raft.NodeID(1 + rng.IntN(5)))
@@ -100,6 +125,7 @@ func runSchedule(t *testing.T, seed uint64) {
 			leaders[term] = id
 		}
 		requireSameApplied(t, net, fmt.Sprintf("seed %d step %d", seed, step))
+		require.Empty(t, readProblems, "seed %d step %d", seed, step)
 	}
 
 	// Heal everything; the cluster must elect a leader and commit.
