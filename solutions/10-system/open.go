@@ -47,6 +47,11 @@ func Open(cfg Config) (_ *Server, err error) {
 	if !ok {
 		return nil, fmt.Errorf("raftkv: node %d is not in the cluster %s", cfg.ID, cfg.Cluster)
 	}
+	for _, a := range []struct{ what, addr string }{{"peer", self}, {"HTTP", cfg.HTTPAddr}, {"RESP", cfg.RESPAddr}} {
+		if err := checkAdvertisable(a.addr); err != nil {
+			return nil, fmt.Errorf("raftkv: node %d's %s address: %w", cfg.ID, a.what, err)
+		}
+	}
 	var closers []io.Closer
 	defer func() {
 		if err != nil {
@@ -56,9 +61,6 @@ func Open(cfg Config) (_ *Server, err error) {
 		}
 	}()
 	listen := func(what, addr string) (net.Listener, error) {
-		if err := checkAdvertisable(addr); err != nil {
-			return nil, fmt.Errorf("raftkv: node %d's %s address: %w", cfg.ID, what, err)
-		}
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			return nil, fmt.Errorf("raftkv: node %d: listen for %s: %w", cfg.ID, what, err)
