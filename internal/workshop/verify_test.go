@@ -152,8 +152,8 @@ func TestAdd(t *testing.T) {
 `,
 	"solutions/04-log/README.md":                   "# The log\n\n## Tasks\n\n### 1. The sum\n",
 	"internal/mistakes/04-log/add-subtracts.txtar": "file: solutions/04-log/log.go\ntask: 1. The sum\ndoc: Add subtracts.\n-- find --\n\treturn a + b\n-- replace --\n\treturn a - b\n",
-	"slides/00-introduction.slide":                 "The course\n\n* Welcome\n",
-	"slides/04-log.slide":                          "The log\n\n* Double\n\n.code ../solutions/04-log/log.go /^func Double/\n",
+	"slides/00-introduction.slide":                 "The course\n\n* Welcome\n\n: Say what the course builds.\n",
+	"slides/04-log.slide":                          "The log\n\n* Double\n\n.code ../solutions/04-log/log.go /^func Double/\n\n: Double is given.\n",
 	"cmd/tool/main.go":                             "// Command tool is the fake course's tool.\npackage main\n\nfunc main() {}\n",
 	"internal/tool/tool.go":                        "// Package tool is the fake course's tool support.\npackage tool\n\n// One returns 1.\nfunc One() int { return 1 }\n",
 	"internal/tool/tool_test.go":                   "package tool\n\nimport \"testing\"\n\nfunc TestOne(t *testing.T) {\n\tif One() != 1 {\n\t\tt.Fatal(\"One() != 1\")\n\t}\n}\n",
@@ -197,8 +197,9 @@ SKIP 05-replication: no reference yet (solutions/05-replication)
 SKIP README.md's Go concept map cites real handout sections: no README.md
 PASS the course has an introduction deck
 PASS slides parse (2 decks, 1 .code or .play reference)
+PASS slides fit 1280×800 and have notes (2 slides in 2 decks)
 PASS tool tests pass (go test -race ./cmd/... ./internal/...) (Ds)
-14 passed, 0 failed
+15 passed, 0 failed
 `, durations.ReplaceAllString(out.String(), "Ds"))
 	assert.True(t, ok)
 
@@ -235,7 +236,7 @@ PASS tool tests pass (go test -race ./cmd/... ./internal/...) (Ds)
 	} {
 		assert.Contains(t, got, want)
 	}
-	assert.Regexp(t, `\n2 passed, 12 failed\n$`, got)
+	assert.Regexp(t, `\n2 passed, 13 failed\n$`, got)
 
 	// With the handout back, the mistake in given code is refused.
 	write(t, filepath.Join(root, "solutions", "04-log", "README.md"), "# The log\n\n## Tasks\n\n### 1. The sum\n")
