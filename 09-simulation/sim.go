@@ -344,6 +344,13 @@ func (s *simulation) checkInvariants() {
 	}
 }
 
+// checkWork fails the run when too many events wait in the queue.
+func (s *simulation) checkWork() {
+	if n := s.queue.Len(); n > maxPending && s.failure == nil {
+		s.fail(PropertyBoundedWork, fmt.Sprintf("%d events are waiting: messages multiply faster than the network delivers them", n))
+	}
+}
+
 // fail records the first failure.
 func (s *simulation) fail(property, detail string) {
 	if s.failure == nil {

@@ -257,12 +257,12 @@ func unpersisted(disk storage, m raft.Message) string {
 	}
 	switch body := m.Body.(type) {
 	case raft.RequestVote:
-		if disk.hard.Vote != m.From {
-			return fmt.Sprintf("its durable vote in term %d is %d, not itself", disk.hard.Term, disk.hard.Vote)
+		if v := disk.hard.Vote; v != m.From {
+			return fmt.Sprintf("its durable vote in term %d is %d, not itself", m.Term, v)
 		}
 	case raft.RequestVoteResponse:
-		if body.VoteGranted && disk.hard.Vote != m.To {
-			return fmt.Sprintf("its durable vote in term %d is %d", disk.hard.Term, disk.hard.Vote)
+		if v := disk.hard.Vote; body.VoteGranted && v != m.To {
+			return fmt.Sprintf("its durable vote in term %d is %d", m.Term, v)
 		}
 	case raft.AppendEntriesResponse:
 		if last := raft.Index(len(disk.entries)); body.Success && body.MatchIndex > last {

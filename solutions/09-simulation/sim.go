@@ -316,9 +316,7 @@ func (s *simulation) loop(end time.Duration) {
 		s.trace.record(at, ev)
 		s.handle(ev)
 		s.checkInvariants()
-		if s.queue.Len() > maxPending {
-			s.fail(PropertyBoundedWork, fmt.Sprintf("%d events are waiting: messages multiply faster than the network delivers them", s.queue.Len()))
-		}
+		s.checkWork()
 		if s.failure != nil {
 			return
 		}
@@ -356,6 +354,13 @@ func (s *simulation) checkInvariants() {
 	}
 	if err := s.checker.Err(); err != nil {
 		s.fail(propertyOf(err), err.Error())
+	}
+}
+
+// checkWork fails the run when too many events wait in the queue.
+func (s *simulation) checkWork() {
+	if n := s.queue.Len(); n > maxPending && s.failure == nil {
+		s.fail(PropertyBoundedWork, fmt.Sprintf("%d events are waiting: messages multiply faster than the network delivers them", n))
 	}
 }
 
