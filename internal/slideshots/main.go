@@ -373,16 +373,17 @@ const measureJS = `((i) => {
     const cs = getComputedStyle(a);
     const top = a.offsetTop, padTop = parseFloat(cs.paddingTop), padBottom = parseFloat(cs.paddingBottom);
     const box = a.getBoundingClientRect();
+    const scale = box.height / a.offsetHeight; // the theme scales slides to the window
     let bottom = 0;
     a.querySelectorAll('*').forEach(el => {
       if (el.closest('.pagenumber') || el.getClientRects().length === 0) return;
-      bottom = Math.max(bottom, el.getBoundingClientRect().bottom - box.top - a.clientTop);
+      bottom = Math.max(bottom, (el.getBoundingClientRect().bottom - box.top) / scale - a.clientTop);
     });
     const room = a.clientHeight - padTop - padBottom;
     const height = Math.round(bottom - padTop);
     let over = 0;
     a.querySelectorAll('pre').forEach(p => { over = Math.max(over, p.scrollWidth - p.clientWidth); });
-    a.querySelectorAll('img').forEach(im => { over = Math.max(over, im.getBoundingClientRect().width - (a.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight))); });
+    a.querySelectorAll('img').forEach(im => { over = Math.max(over, im.offsetWidth - (a.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight))); });
     const cut = [];
     if (height > room + 1) cut.push('bottom cut by ' + (height - room) + 'px');
     if (over > 1) cut.push('code ' + Math.round(over) + 'px too wide');

@@ -442,19 +442,14 @@ function handleBodyKeyDown(event) {
 }
 
 function scaleSmallViewports() {
+  // The course's theme scales the slides to the window, up as well as down,
+  // so that a projector at 1920×1080 shows them large. The layout inside a
+  // slide does not change.
   var el = document.querySelector('section.slides');
-  var transform = '';
   var sWidthPx = 1250;
   var sHeightPx = 750;
-  var sAspectRatio = sWidthPx / sHeightPx;
-  var wAspectRatio = window.innerWidth / window.innerHeight;
-
-  if (wAspectRatio <= sAspectRatio && window.innerWidth < sWidthPx) {
-    transform = 'scale(' + window.innerWidth / sWidthPx + ')';
-  } else if (window.innerHeight < sHeightPx) {
-    transform = 'scale(' + window.innerHeight / sHeightPx + ')';
-  }
-  el.style.transform = transform;
+  var scale = Math.min(window.innerWidth / sWidthPx, window.innerHeight / sHeightPx);
+  el.style.transform = scale === 1 ? '' : 'scale(' + scale + ')';
 }
 
 function addEventListeners() {
