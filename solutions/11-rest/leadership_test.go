@@ -174,3 +174,39 @@ func TestTransferLeadership(t *testing.T) {
 	_, _, err = net.Propose(target, []byte("after"))
 	require.NoError(t, err, "a transfer that did not finish within an election timeout is abandoned, and the leader takes proposals again (handout: \"12. Leadership transfer\")")
 }
+
+// TestRemovedServerDoesNotDisrupt checks the "disruptive servers" of
+// §4.2.3: a server removed while it could not hear the leader never learns
+// it was removed; it times out and campaigns in its old configuration.
+// With PreVote and CheckQuorum the remaining servers refuse its pre-votes
+// (its log lacks the entry that removed it) and, hearing their leader,
+// ignore its elections: the leader keeps its term. Without them, each of
+// its campaigns makes the leader step down. Handout: "10. PreVote" and
+// "11. CheckQuorum".
+func TestRemovedServerDoesNotDisrupt(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		opts    core.Options
+		disturb bool
+	}{
+		{"PreVote and CheckQuorum", testOptions, false},
+		{"neither", plainOptions, true},
+	} {
+		net := newClusterWith(t, 3, tc.opts, raftnet.Options{Seed: 25})
+		leader := waitLeader(t, net, net.IDs(), electionBound)
+		removed := others(net.IDs(), leader)[0]
+		net.Isolate(removed)
+		changeConf(t, net, leader, raft.RemoveServer, removed)
+		settle(t, net, 2)
+		term := net.Node(leader).Status().Term
+		net.Heal()
+		settle(t, net, 5*electionBound)
+		st := net.Node(leader).Status()
+		if tc.disturb {
+			require.Greater(t, st.Term, term, "%s: the documented disruption: removed node %d campaigns and deposes the leader", tc.name, removed)
+			continue
+		}
+		require.Equal(t, raft.Leader, st.Role, "%s: leader %d after removed node %d came back campaigning (%s; %s; handout: \"10. PreVote\", \"11. CheckQuorum\")", tc.name, leader, removed, preVoteRule, leaseRule)
+		require.Equal(t, term, st.Term, "%s: the leader's term must not move for a removed server's campaigns (%s; handout: \"10. PreVote\", \"11. CheckQuorum\")", tc.name, preVoteRule)
+	}
+}
