@@ -67,6 +67,13 @@ type Options struct {
 	// TraceLength is how many of the last events a failure shows (default
 	// 40).
 	TraceLength int
+	// MaxPending bounds the events waiting in the queue (default 100,000).
+	// A calm run keeps a few dozen. Stage 07's core has no flow control: a
+	// leader repairing a follower far behind, one entry per message, over a
+	// network that reorders and duplicates, can briefly keep thousands of
+	// messages in flight (the storm passes once the follower catches up).
+	// A storm that never passes grows past any bound.
+	MaxPending int
 
 	// StaleReads plants a bug in the servers: every node answers a Get at
 	// once from its own store, leader or not, instead of through the log;
@@ -106,6 +113,9 @@ func (o *Options) setDefaults() {
 	if o.TraceLength == 0 {
 		o.TraceLength = 40
 	}
+	if o.MaxPending == 0 {
+		o.MaxPending = 100_000
+	}
 }
 
 // The properties the simulator checks itself. Stage 08's checkers name the
@@ -126,15 +136,11 @@ const (
 	// message from a peer.
 	PropertyNoCrash = "no-crash"
 	// PropertyBoundedWork: the events waiting in the queue stay below
-	// maxPending. A core that answers every message with more messages
-	// (a resend storm, multiplied by duplicates) would otherwise run the
-	// simulator out of memory.
+	// Options.MaxPending. A core that answers messages with ever more
+	// messages (a resend storm) would otherwise run the simulator out of
+	// memory.
 	PropertyBoundedWork = "bounded-work"
 )
-
-// maxPending is the most events that may wait in the queue. A healthy run
-// of 5 nodes and 3 clients keeps a few dozen.
-const maxPending = 10_000
 
 // A Failure is the first property a run found broken.
 type Failure struct {
@@ -359,7 +365,7 @@ func (s *simulation) checkInvariants() {
 
 // checkWork fails the run when too many events wait in the queue.
 func (s *simulation) checkWork() {
-	if n := s.queue.Len(); n > maxPending && s.failure == nil {
+	if n := s.queue.Len(); n > s.opts.MaxPending && s.failure == nil {
 		s.fail(PropertyBoundedWork, fmt.Sprintf("%d events are waiting: messages multiply faster than the network delivers them", n))
 	}
 }
