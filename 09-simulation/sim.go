@@ -310,10 +310,11 @@ func (s *simulation) start() {
 // loop handles events in time order until end, or until a failure.
 func (s *simulation) loop(end time.Duration) {
 	for at, ev := range s.queue.Until(end) {
-		// TODO: Move virtual time to the event's time, record the event in the
-		// trace (s.trace.record), handle it (s.handle), then ask the
-		// checker (s.checkInvariants); stop at the first failure
-		// (handout: "5. The event loop").
+		// TODO: Move virtual time to the event's time, count the event and tell
+		// the checker its number (SetStep, if it has one), record it in the
+		// trace (s.trace.record), handle it (s.handle), then ask the checker
+		// (s.checkInvariants) and bound the work (s.checkWork); stop at the
+		// first failure (handout: "5. The event loop").
 		_, _ = at, ev
 		return
 	}

@@ -310,10 +310,11 @@ func (s *simulation) start() {
 // loop handles events in time order until end, or until a failure.
 func (s *simulation) loop(end time.Duration) {
 	for at, ev := range s.queue.Until(end) {
-		//workshop:todo Move virtual time to the event's time, record the event in the
-		//workshop:todo trace (s.trace.record), handle it (s.handle), then ask the
-		//workshop:todo checker (s.checkInvariants); stop at the first failure
-		//workshop:todo (handout: "5. The event loop").
+		//workshop:todo Move virtual time to the event's time, count the event and tell
+		//workshop:todo the checker its number (SetStep, if it has one), record it in the
+		//workshop:todo trace (s.trace.record), handle it (s.handle), then ask the checker
+		//workshop:todo (s.checkInvariants) and bound the work (s.checkWork); stop at the
+		//workshop:todo first failure (handout: "5. The event loop").
 		s.now = at
 		s.events++
 		if st, ok := s.checker.(stepper); ok {
