@@ -197,6 +197,8 @@ func TestRemovedServerDoesNotDisrupt(t *testing.T) {
 		removed := others(net.IDs(), leader)[0]
 		net.Isolate(removed)
 		changeConf(t, net, leader, raft.RemoveServer, removed)
+		voters, _ := membershipOf(t, net, leader)
+		require.NotContains(t, voters, removed, "%s: leader %d appended the removal of node %d and uses the new configuration at once (%s; handout: \"6. A configuration takes effect when appended\")", tc.name, leader, removed, appendedRule)
 		settle(t, net, 2)
 		term := net.Node(leader).Status().Term
 		net.Heal()
