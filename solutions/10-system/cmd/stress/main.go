@@ -234,6 +234,7 @@ func stress(ctx context.Context, cfg config, out io.Writer) (_ *result, err erro
 	}
 	fmt.Fprintf(out, "done: %d entries in %v: %.0f entries/s, %d proposals retried\n",
 		res.entries, res.elapsed.Round(time.Millisecond), res.rate(), res.retries)
+	fmt.Fprintf(out, "fsyncs (one per Save of a Ready): %s\n", logs.batching(res.elapsed))
 	fmt.Fprintf(out, "commit latency: p50 %v, p99 %v, p999 %v, max %v\n",
 		ms(res.percentile(0.50)), ms(res.percentile(0.99)), ms(res.percentile(0.999)), ms(res.latencies[len(res.latencies)-1]))
 
@@ -307,6 +308,9 @@ type appliedLog struct {
 	mu      sync.Mutex
 	digests []uint64
 	err     error // the first entry applied out of order or changed
+	// saves and saved count the node's Saves (each one fsync) and the
+	// entries they wrote: how well group commit batches.
+	saves, saved int
 }
 
 // newAppliedLogs returns the logs of nodes 1 to 3, empty.
@@ -338,14 +342,19 @@ func (a *appliedLogs) NodeStarted(raft.Config, raft.Status) {}
 // NodeCrashed is part of invariants.Observer.
 func (a *appliedLogs) NodeCrashed(raft.NodeID) {}
 
-// NodeReady records the entries a Ready commits, which its node applies.
+// NodeReady records the entries a Ready commits, which its node applies,
+// and counts its Save.
 func (a *appliedLogs) NodeReady(id raft.NodeID, rd raft.Ready, _ raft.Status) {
 	l := a.nodes[id]
-	if l == nil || len(rd.CommittedEntries) == 0 {
+	if l == nil {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if !rd.HardState.IsZero() || len(rd.Entries) > 0 {
+		l.saves++
+		l.saved += len(rd.Entries)
+	}
 	for _, e := range rd.CommittedEntries {
 		d := a.digest(e)
 		i := int(e.Index) - 1
@@ -383,6 +392,20 @@ func (obs observers) NodeCrashed(id raft.NodeID) {
 	for _, o := range obs {
 		o.NodeCrashed(id)
 	}
+}
+
+// batching describes each node's Saves: how many, and how many entries
+// each wrote on average.
+func (a *appliedLogs) batching(elapsed time.Duration) string {
+	var parts []string
+	for id := raft.NodeID(1); id <= 3; id++ {
+		l := a.nodes[id]
+		l.mu.Lock()
+		parts = append(parts, fmt.Sprintf("node %d %d (%.0f/s, %.1f entries each)",
+			id, l.saves, float64(l.saves)/elapsed.Seconds(), float64(l.saved)/float64(max(1, l.saves))))
+		l.mu.Unlock()
+	}
+	return strings.Join(parts, ", ")
 }
 
 // compare checks that every node applied the same entries in the same
