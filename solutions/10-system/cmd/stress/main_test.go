@@ -5,7 +5,9 @@ import (
 	"context"
 	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -124,12 +126,31 @@ func TestGivenFlags(t *testing.T) {
 // that the sequence number reads back from the value a store holds.
 func TestGivenCommand(t *testing.T) {
 	for _, tc := range []struct{ client, size int }{{0, 13}, {63, 16}, {99999, 100}} {
-		data := command(tc.client, 42, tc.size)
+		data := newCommands(tc.client, tc.size).command(42)
 		require.Len(t, data, tc.size, "command of client %d with -size %d", tc.client, tc.size)
 	}
-	value := string(command(5, 0x2a, 16)[4:])
+	value := string(newCommands(5, 16).command(0x2a)[4:])
 	require.Equal(t, "00000000002a", value)
 	require.True(t, holdsLastWrite(value, writes{acked: 42, tried: 43}))
 	require.False(t, holdsLastWrite(value, writes{acked: 43, tried: 43}), "a store older than the last acknowledged write")
 	require.True(t, holdsLastWrite("", writes{}), "a client that wrote nothing")
+}
+
+// TestGivenWatchdog checks that a client that waits longer than -timeout
+// for its command fails the run, with the client named, and that a client
+// between commands does not. It runs in a synctest bubble: its clock is
+// fake.
+func TestGivenWatchdog(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := &cluster{cfg: config{timeout: 20 * time.Millisecond}}
+		since := make([]atomic.Int64, 3)
+		since[2].Store(time.Now().Add(-time.Second).UnixNano())
+		err := c.watchdog(t.Context(), since, nil)
+		require.ErrorContains(t, err, "client 2's command has not applied after 20ms")
+
+		since[2].Store(0)
+		over := make(chan struct{})
+		time.AfterFunc(time.Second, func() { close(over) })
+		require.NoError(t, c.watchdog(t.Context(), since, over), "no client waits")
+	})
 }
