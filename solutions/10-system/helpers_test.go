@@ -251,7 +251,7 @@ func (c *memCluster) stopAll() {
 		}
 	}
 	if err := c.checker.Err(); err != nil {
-		c.t.Errorf("stage 08's invariant checker saw the cluster break Raft's safety: %v", err)
+		c.t.Errorf("stage 08's invariant checker saw the cluster break Raft's safety. In this runtime that means a Ready's duties ran out of order: persist, report it (n.observe), and only then send (handout: \"2. The Ready\"). %v", err)
 	}
 }
 

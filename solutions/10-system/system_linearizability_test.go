@@ -90,8 +90,10 @@ func definitelyNotDone(err error) bool {
 // with porcupine: it must be linearizable, as if each operation had taken
 // effect at one instant between its call and its return. A write whose
 // outcome is unknown (a timeout, a lost leadership) may have taken effect
-// at any time after its call, or never. Handout: "3. Waiting for a
-// command", and stage 09 for porcupine.
+// at any time after its call, or never. Stage 09 explains porcupine.
+// Handout: "3. Waiting for a command" and "10. The whole system", which
+// rests on every task, above all "6. The write-ahead log",
+// "7. The transport", "8. The HTTP API" and "9. The RESP front door".
 func TestLinearizableUnderRestarts(t *testing.T) {
 	c := newLiveCluster(t, 3)
 	c.waitLeader()

@@ -117,6 +117,9 @@ func processLeader(t *testing.T, procs []*raftkvProcess) *raftkvProcess {
 // write-ahead logs, and reads back every write that was acknowledged: none
 // may be missing, since a write is acknowledged only once a majority has
 // it on disk (fsync before send, handout: "2. The Ready").
+// Handout: "10. The whole system", which rests on every task, above all
+// "6. The write-ahead log", "7. The transport", "8. The HTTP API" and
+// "9. The RESP front door".
 func TestKill9DuringWritesLosesNothing(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "raftkv")
 	build := exec.Command("go", "build", "-o", bin, "./cmd/raftkv")

@@ -88,7 +88,7 @@ func newLiveCluster(t testing.TB, size int) *liveCluster {
 			}
 		}
 		if err := c.checker.Err(); err != nil {
-			t.Errorf("stage 08's invariant checker saw the cluster break Raft's safety: %v", err)
+			t.Errorf("stage 08's invariant checker saw the cluster break Raft's safety: a Ready's duties out of order (handout: \"2. The Ready\"), or a write-ahead log that loses what it saved (handout: \"6. The write-ahead log\"). %v", err)
 		}
 	})
 	return c
@@ -164,9 +164,9 @@ func (c *liveCluster) waitLeader() *liveNode {
 		for _, n := range c.running() {
 			select {
 			case <-n.done:
-				c.t.Fatalf("server %d's Run returned: %v (handout: \"4. Shutdown\")", n.cfg.ID, n.err)
+				c.t.Fatalf("server %d's Run returned on its own: %v (handout: \"4. Shutdown\"; a node stops when its write-ahead log fails, handout: \"6. The write-ahead log\")", n.cfg.ID, n.err)
 			case <-n.srv.node.Done():
-				c.t.Fatalf("server %d's node stopped: %v (handout: \"1. The loop\")", n.cfg.ID, n.srv.node.Err())
+				c.t.Fatalf("server %d's node stopped on its own: %v (handout: \"1. The loop\"; a node stops when its write-ahead log fails, handout: \"6. The write-ahead log\")", n.cfg.ID, n.srv.node.Err())
 			default:
 			}
 			st := n.srv.node.Status()
@@ -180,7 +180,7 @@ func (c *liveCluster) waitLeader() *liveNode {
 		}
 		<-time.After(10 * time.Millisecond)
 	}
-	c.t.Fatalf("the servers agree on no leader after 10 s (handout: \"1. The loop\")")
+	c.t.Fatalf("the servers agree on no leader after 10 s: their loops must run (handout: \"1. The loop\") and the transport must carry their messages (handout: \"7. The transport\")")
 	return nil
 }
 
@@ -238,8 +238,10 @@ func get(addr, key string) (value string, ok bool, err error) {
 // TestClusterServesThroughAnyNode starts three real servers and checks
 // that writes sent to any of them, over HTTP (following redirects, as curl
 // -L does) and RESP (following MOVED, as redis-cli -c does), can be read
-// back through every one of them. Handout: "8. The HTTP API", "9. The
-// RESP front door".
+// back through every one of them.
+// Handout: "10. The whole system", which rests on every task, above all
+// "6. The write-ahead log", "7. The transport", "8. The HTTP API" and
+// "9. The RESP front door".
 func TestClusterServesThroughAnyNode(t *testing.T) {
 	c := newLiveCluster(t, 3)
 	leader := c.waitLeader()
@@ -282,6 +284,9 @@ func TestClusterServesThroughAnyNode(t *testing.T) {
 // acknowledged write is still there. Then the old leader restarts from its
 // write-ahead log, catches up, and is needed: with another server stopped,
 // the cluster of it and the new leader still serves every key.
+// Handout: "10. The whole system", which rests on every task, above all
+// "6. The write-ahead log", "7. The transport", "8. The HTTP API" and
+// "9. The RESP front door".
 func TestLeaderFailoverKeepsWritesAndRestartsFromTheLog(t *testing.T) {
 	c := newLiveCluster(t, 3)
 	leader := c.waitLeader()
@@ -314,6 +319,9 @@ func TestLeaderFailoverKeepsWritesAndRestartsFromTheLog(t *testing.T) {
 // server (HTTP, RESP, and the peer port: junk, an oversized frame, a
 // truncated one) and checks that each gets an error or a closed
 // connection, and that the cluster still serves writes and reads.
+// Handout: "10. The whole system", which rests on every task, above all
+// "6. The write-ahead log", "7. The transport", "8. The HTTP API" and
+// "9. The RESP front door".
 func TestBadInputOnEveryPortKeepsServing(t *testing.T) {
 	c := newLiveCluster(t, 3)
 	leader := c.waitLeader()
@@ -347,8 +355,10 @@ func TestBadInputOnEveryPortKeepsServing(t *testing.T) {
 
 // TestRedisCLIFollowsMoved runs the real redis-cli -c against a follower:
 // it follows the MOVED redirection to the leader. It skips when redis-cli
-// is not installed (apt-get install redis-tools). Handout: "9. The RESP
-// front door".
+// is not installed (apt-get install redis-tools).
+// Handout: "10. The whole system", which rests on every task, above all
+// "6. The write-ahead log", "7. The transport", "8. The HTTP API" and
+// "9. The RESP front door".
 func TestRedisCLIFollowsMoved(t *testing.T) {
 	cli, err := exec.LookPath("redis-cli")
 	if err != nil {
