@@ -1,4 +1,4 @@
-package sim_test
+package sim
 
 import (
 	"testing"
@@ -6,7 +6,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"raftgo/09-simulation"
 	"raftgo/solutions/08-testing"
 )
 
@@ -15,16 +14,16 @@ import (
 // faults instead of 20 s and a resend storm stopped at 25,000 pending
 // events instead of 100,000, so that hundreds of seeds fit in the suite's
 // time budget. cmd/sim runs the full length.
-func short(seed uint64) sim.Options {
-	return sim.Options{Seed: seed, NewChecker: sim.NewInvariantChecker, Duration: 5 * time.Second, MaxPending: 25_000}
+func short(seed uint64) Options {
+	return Options{Seed: seed, NewChecker: NewInvariantChecker, Duration: 5 * time.Second, MaxPending: 25_000}
 }
 
 // run runs one simulation and fails the test on bad options.
-func run(t *testing.T, opts sim.Options) *sim.Result {
+func run(t *testing.T, opts Options) *Result {
 	t.Helper()
-	r, err := sim.Run(opts)
-	require.NoError(t, err, "sim.Run(seed %d)", opts.Seed)
-	require.NotNil(t, r, "sim.Run(seed %d) returned no result", opts.Seed)
+	r, err := Run(opts)
+	require.NoError(t, err, "Run(seed %d)", opts.Seed)
+	require.NotNil(t, r, "Run(seed %d) returned no result", opts.Seed)
 	return r
 }
 
@@ -32,15 +31,15 @@ func run(t *testing.T, opts sim.Options) *sim.Result {
 // property: the simulator's own properties come from its code; stage 08's
 // are the core's, which a simulator bug can break too.
 var tasks = map[string]string{
-	sim.PropertyPersistBeforeSend: `(handout: "7. Persist, then send")`,
-	sim.PropertyLinearizability:   `(handout: "8. Linearizability", "9. Clients")`,
-	sim.PropertyLiveness:          `(handout: "9. Clients", "5. The event loop")`,
-	sim.PropertyNoCrash:           `(handout: "6. Crash and restart", "7. Persist, then send")`,
+	PropertyPersistBeforeSend: `(handout: "7. Persist, then send")`,
+	PropertyLinearizability:   `(handout: "8. Linearizability", "9. Clients")`,
+	PropertyLiveness:          `(handout: "9. Clients", "5. The event loop")`,
+	PropertyNoCrash:           `(handout: "6. Crash and restart", "7. Persist, then send")`,
 }
 
 // explain formats a failed run for a test failure: its property, detail,
 // where to look, and its last events.
-func explain(r *sim.Result) string {
+func explain(r *Result) string {
 	if r.Passed() {
 		return "the run passed"
 	}

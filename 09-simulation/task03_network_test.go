@@ -1,4 +1,4 @@
-package sim_test
+package sim
 
 import (
 	"math/rand/v2"
@@ -7,8 +7,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"raftgo/solutions/09-simulation"
 )
 
 // draws is how many messages the network tests send: enough for rates to
@@ -16,8 +14,8 @@ import (
 const draws = 20000
 
 // newNetwork returns a network drawing from a source seeded with seed.
-func newNetwork(cfg sim.NetworkConfig, seed uint64) *sim.Network {
-	return sim.NewNetwork(cfg, rand.New(rand.NewPCG(seed, 1)))
+func newNetwork(cfg NetworkConfig, seed uint64) *Network {
+	return NewNetwork(cfg, rand.New(rand.NewPCG(seed, 1)))
 }
 
 // TestNetworkDelays checks that every message arrives after at least its
@@ -25,18 +23,18 @@ func newNetwork(cfg sim.NetworkConfig, seed uint64) *sim.Network {
 // the jitter has the mean it was given, that links differ, and that the
 // same seed draws the same delays (handout: "3. The network").
 func TestNetworkDelays(t *testing.T) {
-	cfg := sim.NetworkConfig{MinLatency: 2 * time.Millisecond, MaxLatency: 8 * time.Millisecond, Jitter: time.Millisecond}
+	cfg := NetworkConfig{MinLatency: 2 * time.Millisecond, MaxLatency: 8 * time.Millisecond, Jitter: time.Millisecond}
 	net := newNetwork(cfg, 1)
-	minByLink := map[[2]sim.Addr]time.Duration{}
+	minByLink := map[[2]Addr]time.Duration{}
 	var sum time.Duration
 	n := 0
 	for i := range draws {
-		from, to := sim.Addr(1+i%3), sim.Addr(1+(i/3)%3)
+		from, to := Addr(1+i%3), Addr(1+(i/3)%3)
 		ds := net.Send(from, to).Delays()
 		require.Len(t, ds, 1, "with no loss and no duplicates every message arrives once (handout: \"3. The network\")")
 		d := ds[0]
 		require.GreaterOrEqual(t, d, cfg.MinLatency, "a delay below MinLatency (handout: \"3. The network\")")
-		link := [2]sim.Addr{from, to}
+		link := [2]Addr{from, to}
 		if m, ok := minByLink[link]; !ok || d < m {
 			minByLink[link] = d
 		}
@@ -67,7 +65,7 @@ func TestNetworkDelays(t *testing.T) {
 // TestNetworkLossAndDuplicates checks the loss and duplication rates over
 // many messages (handout: "3. The network").
 func TestNetworkLossAndDuplicates(t *testing.T) {
-	cfg := sim.NetworkConfig{MinLatency: time.Millisecond, MaxLatency: time.Millisecond, LossRate: 0.2, DuplicateRate: 0.1}
+	cfg := NetworkConfig{MinLatency: time.Millisecond, MaxLatency: time.Millisecond, LossRate: 0.2, DuplicateRate: 0.1}
 	net := newNetwork(cfg, 2)
 	count := map[int]int{}
 	for range draws {
@@ -83,7 +81,7 @@ func TestNetworkLossAndDuplicates(t *testing.T) {
 // some message sent later arrives before one sent earlier (handout: "3.
 // The network").
 func TestNetworkReorders(t *testing.T) {
-	net := newNetwork(sim.NetworkConfig{MinLatency: time.Millisecond, MaxLatency: time.Millisecond, Jitter: 5 * time.Millisecond}, 3)
+	net := newNetwork(NetworkConfig{MinLatency: time.Millisecond, MaxLatency: time.Millisecond, Jitter: 5 * time.Millisecond}, 3)
 	reordered := 0
 	var lastArrival time.Duration
 	for i := range 1000 {
@@ -102,14 +100,14 @@ func TestNetworkReorders(t *testing.T) {
 // TestPartitions checks symmetric, one-way and partial partitions, and
 // heal (handout: "4. Partitions").
 func TestPartitions(t *testing.T) {
-	net := newNetwork(sim.NetworkConfig{}, 4)
-	connected := func(from, to sim.Addr) bool { return net.Connected(from, to) }
+	net := newNetwork(NetworkConfig{}, 4)
+	connected := func(from, to Addr) bool { return net.Connected(from, to) }
 
-	net.Partition([]sim.Addr{1, 2}, []sim.Addr{3, 4, 5})
-	for _, pair := range [][2]sim.Addr{{1, 3}, {3, 1}, {2, 5}, {5, 2}} {
+	net.Partition([]Addr{1, 2}, []Addr{3, 4, 5})
+	for _, pair := range [][2]Addr{{1, 3}, {3, 1}, {2, 5}, {5, 2}} {
 		assert.False(t, connected(pair[0], pair[1]), "%v -> %v crosses the partition {1,2} | {3,4,5} (handout: \"4. Partitions\")", pair[0], pair[1])
 	}
-	for _, pair := range [][2]sim.Addr{{1, 2}, {3, 5}, {5, 4}, {1, sim.ClientAddr(0)}, {sim.ClientAddr(0), 4}} {
+	for _, pair := range [][2]Addr{{1, 2}, {3, 5}, {5, 4}, {1, ClientAddr(0)}, {ClientAddr(0), 4}} {
 		assert.True(t, connected(pair[0], pair[1]), "%v -> %v is within a side, or involves an address in no group (handout: \"4. Partitions\")", pair[0], pair[1])
 	}
 
@@ -124,9 +122,9 @@ func TestPartitions(t *testing.T) {
 	net.Heal()
 
 	// Partial: {1,2} and {4,5} cannot talk; 3 hears and is heard by all.
-	net.Partition([]sim.Addr{1, 2}, []sim.Addr{4, 5})
+	net.Partition([]Addr{1, 2}, []Addr{4, 5})
 	assert.False(t, connected(1, 4), "the two sides of a partial partition (handout: \"4. Partitions\")")
-	for _, other := range []sim.Addr{1, 2, 4, 5} {
+	for _, other := range []Addr{1, 2, 4, 5} {
 		assert.True(t, connected(3, other) && connected(other, 3), "3 is in no group: it bridges the sides (handout: \"4. Partitions\")")
 	}
 	assert.Equal(t, 8, net.Cuts(), "a 2 | 2 partition cuts 2×2 links both ways (handout: \"4. Partitions\")")

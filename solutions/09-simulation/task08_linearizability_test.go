@@ -6,8 +6,6 @@ import (
 	"github.com/anishathalye/porcupine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"raftgo/solutions/03-planning"
 )
 
 // TestModel checks the key-value model porcupine checks histories against,
@@ -73,39 +71,22 @@ func TestPartitionByKey(t *testing.T) {
 	assert.Equal(t, porcupine.Illegal, porcupine.CheckOperationsTimeout(kvModel, []porcupine.Operation{set, get, stale}, 0), "a Get after the Set returned must see it (handout: \"8. Linearizability\")")
 }
 
-// TestUnpersisted checks the persist-before-send rule message by message:
-// a message may claim only what its sender's disk holds (Figure 2,
-// "Persistent state on all servers"; handout: "7. Persist, then send").
-func TestUnpersisted(t *testing.T) {
-	disk := storage{hard: raft.HardState{Term: 3, Vote: 2}, entries: []raft.Entry{{Index: 1, Term: 1}, {Index: 2, Term: 3}}}
-	msg := func(from, to raft.NodeID, term raft.Term, body raft.Body) raft.Message {
-		return raft.Message{From: from, To: to, Term: term, Body: body}
+// TestStaleReadCaughtByPorcupine plants a stale read: every node answers a
+// Get from its own store at once, leader or not. No Raft property breaks,
+// so stage 08's checkers see nothing; only the linearizability check of
+// the clients' history can catch it (handout: "8. Linearizability").
+func TestStaleReadCaughtByPorcupine(t *testing.T) {
+	var found *Result
+	for seed := range uint64(20) {
+		opts := short(seed)
+		opts.StaleReads = true
+		r := run(t, opts)
+		if !r.Passed() {
+			found = r
+			break
+		}
 	}
-	tests := []struct {
-		name string
-		m    raft.Message
-		ok   bool
-	}{
-		{"heartbeat of the durable term", msg(1, 3, 3, raft.AppendEntries{}), true},
-		{"a term not yet durable", msg(1, 3, 4, raft.AppendEntries{}), false},
-		{"an answer of an earlier term", msg(1, 3, 2, raft.RequestVoteResponse{VoteGranted: true}), true},
-		{"a vote that is durable", msg(1, 2, 3, raft.RequestVoteResponse{VoteGranted: true}), true},
-		{"a vote that is not", msg(1, 4, 3, raft.RequestVoteResponse{VoteGranted: true}), false},
-		{"a refusal", msg(1, 4, 3, raft.RequestVoteResponse{VoteGranted: false}), true},
-		{"a campaign without a durable vote for itself", msg(1, 3, 3, raft.RequestVote{}), false},
-		{"a campaign with one", msg(2, 3, 3, raft.RequestVote{}), true},
-		{"an ack of durable entries", msg(1, 2, 3, raft.AppendEntriesResponse{Success: true, MatchIndex: 2}), true},
-		{"an ack past the durable log", msg(1, 2, 3, raft.AppendEntriesResponse{Success: true, MatchIndex: 3}), false},
-		{"a rejection", msg(1, 2, 3, raft.AppendEntriesResponse{ConflictIndex: 5}), true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			problem := unpersisted(disk, tt.m)
-			if tt.ok {
-				assert.Empty(t, problem, "%s against a disk with %+v and 2 entries (handout: \"7. Persist, then send\")", describeMessage(tt.m), disk.hard)
-			} else {
-				assert.NotEmpty(t, problem, "%s claims more than a disk with %+v and 2 entries holds (handout: \"7. Persist, then send\")", describeMessage(tt.m), disk.hard)
-			}
-		})
-	}
+	require.NotNil(t, found, "20 seeds of stale reads, none caught: check the history with porcupine at the end of a run (handout: \"8. Linearizability\")")
+	assert.Equal(t, PropertyLinearizability, found.Failure.Property, "seed %d: the stale read must be caught by the linearizability check, not a Raft property (handout: \"8. Linearizability\"): %s", found.Seed, explain(found))
+	assert.Equal(t, porcupine.Illegal, found.Check, "porcupine's verdict on seed %d (handout: \"8. Linearizability\")", found.Seed)
 }

@@ -1,4 +1,4 @@
-package sim_test
+package sim
 
 import (
 	"encoding/json"
@@ -6,7 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -14,6 +16,69 @@ import (
 	"raftgo/internal/mutate"
 	"raftgo/internal/stubgen"
 )
+
+// FuzzQueue is yours to write: a fuzz target that checks the queue against
+// the simplest model there is, a slice kept in order (handout: "11. Your
+// test: fuzz the queue"). go test runs its seeds; go test -fuzz=FuzzQueue
+// searches further. Prove it with go test -run TestFuzzQueueCatchesMutants
+// -mutants: it must pass on the reference queue and fail on each planted
+// bug in testdata/mutations.
+func FuzzQueue(f *testing.F) {
+	f.Add([]byte{0x00, 0x02, 0x01, 0x01})
+	f.Add([]byte{0x04, 0x04, 0x04, 0x01, 0x02, 0x01, 0x01, 0x01})
+	f.Add([]byte{0x0e, 0x0c, 0x0a, 0x08, 0x01, 0x08, 0x01, 0x01, 0x01, 0x01})
+	f.Add([]byte{0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x01, 0x01})
+	f.Fuzz(func(t *testing.T, script []byte) {
+		//workshop:todo Read the script a byte at a time: an even byte b pushes a new value
+		//workshop:todo due at time (b/2)%4 (few times, so many ties); an odd byte pops. Keep
+		//workshop:todo a model, a slice of what is queued, and check every Pop against it:
+		//workshop:todo the first value due at the smallest time, ties in push order, ok
+		//workshop:todo false only when the model is empty; check Len too. Then drain
+		//workshop:todo the queue the same way (handout: "11. Your test: fuzz the queue").
+		type queued struct {
+			at    time.Duration
+			value int
+		}
+		var (
+			q     Queue[int]
+			model []queued
+		)
+		pop := func() {
+			t.Helper()
+			at, v, ok := q.Pop()
+			if len(model) == 0 {
+				require.False(t, ok, "Pop on an empty queue returned %d at %v", v, at)
+				return
+			}
+			first := 0
+			for i, m := range model {
+				if m.at < model[first].at {
+					first = i
+				}
+			}
+			want := model[first]
+			model = slices.Delete(model, first, first+1)
+			require.True(t, ok, "Pop reported an empty queue with %d values queued", len(model)+1)
+			require.Equal(t, want, queued{at, v}, "Pop must return the value due first, ties in push order")
+		}
+		for i, b := range script {
+			if b%2 == 0 {
+				at := time.Duration(b/2) % 4
+				q.Push(at, i)
+				model = append(model, queued{at, i})
+			} else {
+				pop()
+			}
+			require.Equal(t, len(model), q.Len(), "Len after byte %d of the script", i)
+		}
+		for len(model) > 0 {
+			pop()
+		}
+		pop() // and now it is empty
+		//workshop:stub t.Fatal("FuzzQueue is not written yet: check the queue against a model (handout: \"11. Your test: fuzz the queue\")")
+		//workshop:end
+	})
+}
 
 var proveMutants = flag.Bool("mutants", false, "run TestFuzzQueueCatchesMutants: FuzzQueue against each planted queue bug of testdata/queue-mutants (it compiles the package once per bug)")
 
