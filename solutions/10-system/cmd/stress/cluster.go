@@ -36,6 +36,8 @@ type cluster struct {
 	leader atomic.Pointer[raftkv.Node]
 	// restarted is the follower restartFollower restarted, once it has.
 	restarted raft.NodeID
+	// firstRetry is the error after which a client first proposed again.
+	firstRetry atomic.Pointer[error]
 }
 
 // server is one running server.
@@ -320,6 +322,9 @@ func (c *cluster) load(ctx context.Context, out io.Writer) (*result, []writes, e
 	}
 	<-loadOver // every client has returned: g.Wait waited for them
 	res := &result{entries: int(done.Load()), elapsed: elapsed, retries: int(retries.Load()), restarted: c.restarted}
+	if err := c.firstRetry.Load(); err != nil {
+		res.firstRetry = *err
+	}
 	for _, l := range lats {
 		res.latencies = append(res.latencies, l...)
 	}
@@ -372,6 +377,9 @@ func (c *cluster) propose(ctx context.Context, data []byte) (retries int, err er
 			return retries, ctx.Err()
 		case errors.As(err, &notLeader), errors.Is(err, raftkv.ErrLeadershipLost),
 			errors.Is(err, raftkv.ErrStopped), errors.Is(err, core.ErrProposalLost):
+			st := leader.Status()
+			retry := fmt.Errorf("node %d, %s in term %d, said: %w", st.ID, st.Role, st.Term, err)
+			c.firstRetry.CompareAndSwap(nil, &retry)
 			if _, err := c.findLeader(ctx, leader); err != nil {
 				return retries, err
 			}

@@ -165,12 +165,14 @@ func minSize(n int) int {
 
 // result is what a run measured.
 type result struct {
-	entries   int           // commands acknowledged
-	elapsed   time.Duration // from the first proposal to the last acknowledgement
-	retries   int           // proposals made again after a leadership change
-	latencies []time.Duration
-	applied   raft.Index  // entries every node applied, the same ones
-	restarted raft.NodeID // the follower restarted, or raft.None
+	entries int           // commands acknowledged
+	elapsed time.Duration // from the first proposal to the last acknowledgement
+	retries int           // proposals made again after a leadership change
+	// firstRetry is the error after which a client first proposed again.
+	firstRetry error
+	latencies  []time.Duration
+	applied    raft.Index  // entries every node applied, the same ones
+	restarted  raft.NodeID // the follower restarted, or raft.None
 }
 
 // rate returns the acknowledged commands per second.
@@ -234,6 +236,9 @@ func stress(ctx context.Context, cfg config, out io.Writer) (_ *result, err erro
 	}
 	fmt.Fprintf(out, "done: %d entries in %v: %.0f entries/s, %d proposals retried\n",
 		res.entries, res.elapsed.Round(time.Millisecond), res.rate(), res.retries)
+	if res.firstRetry != nil {
+		fmt.Fprintf(out, "retries: the first came after %v\n", res.firstRetry)
+	}
 	fmt.Fprintf(out, "fsyncs (one per Save of a Ready): %s\n", logs.batching(res.elapsed))
 	fmt.Fprintf(out, "commit latency: p50 %v, p99 %v, p999 %v, max %v\n",
 		ms(res.percentile(0.50)), ms(res.percentile(0.99)), ms(res.percentile(0.999)), ms(res.latencies[len(res.latencies)-1]))
