@@ -59,7 +59,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&c.clients, "clients", 3, "clients")
 	fs.DurationVar(&c.duration, "duration", 20*time.Second, "virtual time of faults per seed")
 	fs.DurationVar(&c.quiet, "quiet", 30*time.Second, "the longest the cluster may take to complete a client operation once the faults end")
-	fs.StringVar(&c.mutant, "mutant", "", "run a stage 08 mutant core instead of stage 07's (see -mutant list)")
+	fs.StringVar(&c.mutant, "mutant", "", "run a stage 08 mutant core instead of stage 07's (an unknown name lists them)")
 	fs.BoolVar(&c.staleReads, "stale-reads", false, "plant a bug: every node answers Gets from its own store, leader or not")
 	fs.StringVar(&c.html, "html", "", "where to write the HTML timeline of a failing seed (default: sim-seed-N.html in the temporary folder)")
 	fs.IntVar(&c.workers, "workers", runtime.GOMAXPROCS(0), "seeds run at once")
