@@ -1,0 +1,131 @@
+// Package liveview serves a live web view of a Raft cluster: one page that
+// shows each node's role, term, vote, commit, applied and last index and
+// the tail of its log coloured by term, who leads, the messages as they
+// flow, and buttons that stop, start, cut off and heal a node or send a
+// write.
+//
+// The view knows nothing of how the cluster runs. A Source feeds it
+// snapshots of the nodes' states and the messages between them (the
+// stage 10 demo polls its nodes; the stage 09 simulator replays a trace),
+// and a Controller carries out the buttons. The server is the standard
+// library's net/http; updates reach the page as server-sent events, and the
+// page (HTML, JavaScript and CSS, no build step) is embedded in the binary.
+package liveview
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// NodeState is what the page shows of one node at one moment.
+type NodeState struct {
+	ID uint64 `json:"id"`
+	// Up is false while the node is stopped; the other fields then hold
+	// what it last showed.
+	Up bool `json:"up"`
+	// Cut is true while the node is cut off from its peers.
+	Cut       bool   `json:"cut"`
+	Role      string `json:"role"` // "follower", "candidate" or "leader"
+	Term      uint64 `json:"term"`
+	Vote      uint64 `json:"vote"`   // the candidate voted for in Term, 0 for none
+	Leader    uint64 `json:"leader"` // the leader the node knows of, 0 for none
+	Commit    uint64 `json:"commit"`
+	Applied   uint64 `json:"applied"`
+	LastIndex uint64 `json:"lastIndex"`
+	// Tail is the end of the node's log, oldest entry first; a few entries
+	// are enough.
+	Tail []Entry `json:"tail"`
+}
+
+// Entry is one log entry as the page shows it.
+type Entry struct {
+	Index uint64 `json:"index"`
+	Term  uint64 `json:"term"`
+	Text  string `json:"text,omitempty"` // a short description, such as "set x 1"
+}
+
+// Snapshot is the state of every node at one moment.
+type Snapshot struct {
+	// At is the cluster's clock: time since the start of the run (the
+	// simulator's virtual time in a replay). Zero if unknown.
+	At    time.Duration `json:"at"`
+	Nodes []NodeState   `json:"nodes"`
+	// Note is shown above the nodes, for example a violation found at
+	// this step of a replay.
+	Note string `json:"note,omitempty"`
+}
+
+// Leader returns the node that leads in the highest term any node has
+// reached, or 0 when none does. An old leader that has not yet heard of a
+// newer term still says it leads; the page must not show two leaders.
+func (s Snapshot) Leader() uint64 {
+	var top uint64
+	for _, n := range s.Nodes {
+		if n.Up {
+			top = max(top, n.Term)
+		}
+	}
+	for _, n := range s.Nodes {
+		if n.Up && n.Role == "leader" && n.Term == top {
+			return n.ID
+		}
+	}
+	return 0
+}
+
+// has reports whether the snapshot shows the node.
+func (s Snapshot) has(id uint64) bool {
+	for _, n := range s.Nodes {
+		if n.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// Message is one message from a node to another, as the page animates it.
+type Message struct {
+	From    uint64 `json:"from"`
+	To      uint64 `json:"to"`
+	Type    string `json:"type"` // such as "AppendEntries" or "RequestVote"
+	Term    uint64 `json:"term"`
+	Entries int    `json:"entries,omitempty"` // how many entries it carries
+	// Dropped is true for a message the network lost (a cut link).
+	Dropped bool `json:"dropped,omitempty"`
+}
+
+// Event is one update of the view: exactly one of State and Message is
+// set.
+type Event struct {
+	State   *Snapshot
+	Message *Message
+}
+
+// Source feeds the view. Events returns the channel on which the source
+// sends what happens, in order; the source closes it when the cluster is
+// gone. The server reads it as fast as it can, so a producer that must
+// never wait can send with select and a default.
+type Source interface {
+	Events() <-chan Event
+}
+
+// Controller carries out the page's buttons on the cluster. Every method
+// is called only for a node the latest snapshot shows; an error is shown
+// on the page, and should say what failed, for example "node 2 is already
+// stopped".
+type Controller interface {
+	StopNode(ctx context.Context, id uint64) error
+	StartNode(ctx context.Context, id uint64) error
+	// Cut cuts the node off from every peer, both ways; Heal reconnects
+	// it.
+	Cut(ctx context.Context, id uint64) error
+	Heal(ctx context.Context, id uint64) error
+	// Write proposes key=value to the cluster and waits until it is
+	// committed; it returns what to show, such as "committed at index 7".
+	Write(ctx context.Context, key, value string) (string, error)
+}
+
+// ErrUnknownNode may be returned (wrapped) by a Controller for a node it
+// does not know; the server answers 404 Not Found.
+var ErrUnknownNode = errors.New("liveview: unknown node")

@@ -1,0 +1,201 @@
+// The live view of a Raft cluster: it draws the snapshots and messages
+// that GET /events streams, and sends the buttons to the /api endpoints.
+'use strict';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const MAX_IN_FLIGHT = 16;  // messages drawn at once; the rest are counted
+const FLIGHT_MS = 600;     // how long a message takes to cross the picture
+const LIST_LENGTH = 8;     // messages listed under "Messages"
+
+let controls = false;      // whether the server carries out the buttons
+let snapshot = null;       // the latest snapshot
+let positions = new Map(); // node ID -> {x, y} in the picture
+let inFlight = 0;
+let seen = 0, drawn = 0, skipped = 0;
+
+const $ = (id) => document.getElementById(id);
+
+// termColour gives each term its own colour, far from the next term's.
+function termColour(term) {
+  return `hsl(${(term * 137.5) % 360}, 62%, 40%)`;
+}
+
+function el(tag, attrs, ...children) {
+  const e = tag.startsWith('svg:') ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  for (const c of children) e.append(c);
+  return e;
+}
+
+// leaderOf mirrors Snapshot.Leader in Go: the node that leads in the
+// highest term any live node has reached.
+function leaderOf(s) {
+  const up = s.nodes.filter((n) => n.up);
+  const top = Math.max(0, ...up.map((n) => n.term));
+  const l = up.find((n) => n.role === 'leader' && n.term === top);
+  return l ? l.id : 0;
+}
+
+function roleOf(n) { return n.up ? n.role : 'down'; }
+
+function render(s) {
+  snapshot = s;
+  const leader = leaderOf(s);
+  $('leader').textContent = leader ? `node ${leader} leads` : 'no leader';
+  $('leader').dataset.leader = leader;
+  $('clock').textContent = s.at ? `t = ${(s.at / 1e6).toFixed(0)} ms` : '';
+  $('note').hidden = !s.note;
+  $('note').textContent = s.note || '';
+  renderRing(s, leader);
+  renderCards(s, leader);
+}
+
+function renderRing(s, leader) {
+  const ring = $('ring');
+  const dots = [...ring.querySelectorAll('.msg')];
+  ring.replaceChildren();
+  positions = new Map();
+  const n = s.nodes.length;
+  s.nodes.forEach((node, i) => {
+    const a = -Math.PI / 2 + (2 * Math.PI * i) / n;
+    positions.set(node.id, { x: Math.round(105 * Math.cos(a)), y: Math.round(105 * Math.sin(a)) });
+  });
+  for (const a of s.nodes) for (const b of s.nodes) {
+    if (a.id < b.id && !a.cut && !b.cut) {
+      const p = positions.get(a.id), q = positions.get(b.id);
+      ring.append(el('svg:line', { x1: p.x, y1: p.y, x2: q.x, y2: q.y }));
+    }
+  }
+  for (const node of s.nodes) {
+    const p = positions.get(node.id);
+    const cls = ['node', node.id === leader ? 'leader' : roleOf(node) === 'leader' ? 'follower' : roleOf(node)];
+    if (node.cut) cls.push('cut');
+    const g = el('svg:g', { class: cls.join(' '), transform: `translate(${p.x} ${p.y})` });
+    g.append(el('svg:circle', { r: 30 }), el('svg:text', {}, String(node.id)),
+      el('svg:text', { class: 'sub', y: 44 }, node.up ? `term ${node.term}` : 'stopped'));
+    ring.append(g);
+  }
+  ring.append(...dots);
+}
+
+function field(name, value) {
+  return [el('dt', {}, name), el('dd', {}, String(value))];
+}
+
+function renderCards(s, leader) {
+  const cards = $('nodes');
+  cards.replaceChildren();
+  for (const n of s.nodes) {
+    // A node that still says it leads an old term is shown as a follower.
+    const role = n.id === leader ? 'leader' : roleOf(n) === 'leader' ? 'follower' : roleOf(n);
+    const card = el('article', { class: `card ${role}`, 'data-node': n.id, 'data-role': role });
+    const title = el('h3', {}, `node ${n.id}`, el('span', { class: 'badge' }, n.up ? n.role : 'stopped'));
+    if (n.cut) title.append(el('span', { class: 'badge cut' }, 'cut off'));
+    const dl = el('dl');
+    dl.append(...field('term', n.term), ...field('vote', n.vote || '–'), ...field('leader', n.leader || '–'),
+      ...field('commit', n.commit), ...field('applied', n.applied), ...field('last', n.lastIndex));
+    const log = el('div', { class: 'log', title: 'the end of the log, coloured by term' });
+    for (const e of n.tail || []) {
+      const cell = el('span', { class: 'entry' + (e.index > n.commit ? ' uncommitted' : ''), title: e.text || '' },
+        String(e.index), el('small', {}, `t${e.term}`));
+      cell.style.background = termColour(e.term);
+      log.append(cell);
+    }
+    card.append(title, dl, log);
+    if (controls) card.append(buttons(n));
+    cards.append(card);
+  }
+}
+
+function buttons(n) {
+  const box = el('div', { class: 'buttons' });
+  const add = (action, label) => {
+    const b = el('button', { type: 'button', 'data-action': action, 'data-node': n.id }, label);
+    b.addEventListener('click', () => act(`api/nodes/${n.id}/${action}`, null, b));
+    box.append(b);
+  };
+  if (n.up) add('stop', 'Stop'); else add('start', 'Start');
+  if (n.cut) add('heal', 'Heal'); else add('cut', 'Cut off');
+  return box;
+}
+
+async function act(url, body, button) {
+  if (button) button.disabled = true;
+  const result = $('result');
+  try {
+    const resp = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: body ? JSON.stringify(body) : '',
+    });
+    const answer = await resp.json();
+    result.className = resp.ok ? '' : 'error';
+    result.textContent = resp.ok ? answer.result : answer.error;
+  } catch (err) {
+    result.className = 'error';
+    result.textContent = `${url}: ${err}`;
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+function kind(m) {
+  if (m.dropped) return 'lost';
+  if (/Resp|Reply/.test(m.type)) return 'reply';
+  if (/Vote/.test(m.type)) return 'vote';
+  return 'append';
+}
+
+function showMessage(m) {
+  seen++;
+  const list = $('messages');
+  const item = el('li', { class: kind(m) },
+    `${m.from} → ${m.to}  ${m.type}  term ${m.term}` + (m.entries ? `  ${m.entries} entries` : '') + (m.dropped ? '  (lost)' : ''));
+  list.prepend(item);
+  while (list.children.length > LIST_LENGTH) list.lastChild.remove();
+  $('rate').textContent = `${drawn} drawn of ${seen + skipped}` + (skipped ? `, ${skipped} skipped by the server` : '');
+  const p = positions.get(m.from), q = positions.get(m.to);
+  if (!p || !q || inFlight >= MAX_IN_FLIGHT) return; // sampled: too many at once
+  drawn++;
+  inFlight++;
+  const dot = el('svg:circle', { r: 6, class: `msg ${kind(m)}` });
+  $('ring').append(dot);
+  const start = performance.now();
+  const step = (now) => {
+    const f = Math.min(1, (now - start) / FLIGHT_MS);
+    const stop = m.dropped ? 0.5 : 1; // a lost message vanishes half way
+    dot.setAttribute('cx', p.x + (q.x - p.x) * f * stop);
+    dot.setAttribute('cy', p.y + (q.y - p.y) * f * stop);
+    if (f < 1) requestAnimationFrame(step);
+    else { dot.remove(); inFlight--; }
+  };
+  requestAnimationFrame(step);
+}
+
+function connect() {
+  const events = new EventSource('events');
+  events.onopen = () => { $('conn').textContent = 'live'; $('conn').className = 'conn live'; };
+  events.onerror = () => { $('conn').textContent = 'reconnecting…'; $('conn').className = 'conn'; };
+  events.addEventListener('state', (e) => render(JSON.parse(e.data)));
+  events.addEventListener('message', (e) => showMessage(JSON.parse(e.data)));
+  events.addEventListener('skipped', (e) => { skipped += Number(e.data); });
+}
+
+async function start() {
+  try {
+    const resp = await fetch('api/state');
+    const state = await resp.json();
+    controls = state.controls;
+  } catch (err) {
+    $('result').textContent = `api/state: ${err}`;
+  }
+  const form = $('write');
+  form.hidden = !controls;
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    act('api/write', { key: form.key.value, value: form.value.value }, form.querySelector('button'));
+  });
+  connect();
+}
+
+start();
