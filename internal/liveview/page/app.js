@@ -149,14 +149,15 @@ function kind(m) {
 function showMessage(m) {
   seen++;
   const list = $('messages');
-  const item = el('li', { class: kind(m) },
+  const item = el('li', { class: m.dropped ? 'gone' : '' }, el('span', { class: `dot ${kind(m)}` }),
     `${m.from} → ${m.to}  ${m.type}  term ${m.term}` + (m.entries ? `  ${m.entries} entries` : '') + (m.dropped ? '  (lost)' : ''));
   list.prepend(item);
   while (list.children.length > LIST_LENGTH) list.lastChild.remove();
-  $('rate').textContent = `${drawn} drawn of ${seen + skipped}` + (skipped ? `, ${skipped} skipped by the server` : '');
   const p = positions.get(m.from), q = positions.get(m.to);
-  if (!p || !q || inFlight >= MAX_IN_FLIGHT) return; // sampled: too many at once
-  drawn++;
+  const draw = p && q && inFlight < MAX_IN_FLIGHT; // sampled: at most MAX_IN_FLIGHT at once
+  if (draw) drawn++;
+  $('rate').textContent = `${drawn} drawn of ${seen + skipped}` + (skipped ? `, ${skipped} skipped by the server` : '');
+  if (!draw) return;
   inFlight++;
   const dot = el('svg:circle', { r: 6, class: `msg ${kind(m)}` });
   $('ring').append(dot);
