@@ -1,0 +1,245 @@
+package raftkv
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"raftgo/solutions/03-planning"
+	core "raftgo/solutions/06-consensus"
+)
+
+// MaxBodySize is the largest request body the HTTP API reads: a bigger one
+// gets 413 Request Entity Too Large.
+const MaxBodySize = 1 << 20
+
+// AddressBook tells where a node serves its clients: kind is "http" or
+// "resp". A node learns its peers' addresses from their handshakes on the
+// peer port (transport.PeerMeta).
+type AddressBook func(id raft.NodeID, kind string) (addr string, ok bool)
+
+// httpAPI serves the HTTP client API of one node:
+//
+//	POST   /key         {"k1":"v1","k2":"v2"}: set each key; 200 {"index":N}
+//	GET    /key/{key}   200 {"key":"value"}, or 404
+//	DELETE /key/{key}   200 {"deleted":true|false}
+//	GET    /status      this node's state, in JSON; served by every node
+//
+// Only the leader serves /key. Any other node answers 307 Temporary
+// Redirect to the same path on the leader, with the leader's HTTP address
+// in the X-Raft-Leader header, so that curl -L and Go's http.Client follow
+// it; or 503 Service Unavailable with Retry-After while it knows no leader.
+// Reads are linearizable: the leader waits for a barrier entry to apply
+// before it reads its store.
+type httpAPI struct {
+	node    *Node
+	addrs   AddressBook
+	peers   []raft.NodeID
+	timeout time.Duration
+	log     *slog.Logger
+}
+
+// newHTTPHandler returns the handler of the HTTP client API. Each request
+// waits at most timeout for its commands to apply.
+func newHTTPHandler(node *Node, peers []raft.NodeID, addrs AddressBook, timeout time.Duration, log *slog.Logger) http.Handler {
+	a := &httpAPI{node: node, addrs: addrs, peers: peers, timeout: timeout, log: log}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /key", a.leaderOnly(a.set))
+	mux.HandleFunc("GET /key/{key...}", a.leaderOnly(a.get))
+	mux.HandleFunc("DELETE /key/{key...}", a.leaderOnly(a.delete))
+	mux.HandleFunc("GET /status", a.status)
+	return a.withLeaderHeader(mux)
+}
+
+// withLeaderHeader sets X-Raft-Leader on every response of a node that
+// knows the leader's HTTP address.
+func (a *httpAPI) withLeaderHeader(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if addr, ok := a.addrs(a.node.Status().Leader, "http"); ok {
+			w.Header().Set("X-Raft-Leader", addr)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// leaderOnly serves a request with h on the leader, and redirects it to
+// the leader anywhere else.
+func (a *httpAPI) leaderOnly(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if st := a.node.Status(); st.Role != raft.Leader {
+			a.redirect(w, r, st.Leader)
+			return
+		}
+		h(w, r)
+	}
+}
+
+// redirect sends a client to the leader: 307 to the same path on the
+// leader's HTTP address, or 503 with Retry-After while there is no leader
+// or its address is not known yet.
+func (a *httpAPI) redirect(w http.ResponseWriter, r *http.Request, leader raft.NodeID) {
+	// TODO: Look the leader's HTTP address up (a.addrs). Without one (no leader, or
+	// one whose address this node has not learned yet), answer 503 with a
+	// Retry-After header of 1 second and an error that says why. With one,
+	// set X-Raft-Leader to it and redirect with 307 Temporary Redirect to
+	// the same path and query on the leader: 307, unlike 302, tells the
+	// client to repeat the method and the body (handout: "8. The HTTP API").
+	writeError(w, http.StatusNotImplemented, "redirect is not implemented")
+}
+
+// set serves POST /key: it sets every key of the JSON object in the body.
+// Each key is its own command, proposed at once with the others; the
+// response comes when all have applied.
+func (a *httpAPI) set(w http.ResponseWriter, r *http.Request) {
+	kv, status, err := decodeObject(w, r)
+	if err != nil {
+		writeError(w, status, err.Error())
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), a.timeout)
+	defer cancel()
+	g, ctx := errgroup.WithContext(ctx)
+	results := make([]core.Result, len(kv))
+	keys := slices.Sorted(maps.Keys(kv))
+	for i, k := range keys {
+		g.Go(func() (err error) {
+			results[i], err = a.node.Propose(ctx, core.Set(k, kv[k]).Encode())
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	last := raft.Index(0)
+	for _, res := range results {
+		last = max(last, res.Index)
+	}
+	writeJSON(w, http.StatusOK, map[string]raft.Index{"index": last})
+}
+
+// decodeObject reads a request's body as one JSON object of strings. It
+// returns the status to answer with when it fails: 413 for a body over
+// MaxBodySize, 400 for anything else.
+func decodeObject(w http.ResponseWriter, r *http.Request) (map[string]string, int, error) {
+	// TODO: Read the body through http.MaxBytesReader (at most MaxBodySize
+	// bytes), decode one JSON object of strings with a json.Decoder, and
+	// refuse anything after it. A body that is too big is 413 (errors.As
+	// *http.MaxBytesError); malformed JSON, a value that is not a string,
+	// trailing data, an empty object or an empty key is 400. Every error
+	// says what is wrong (handout: "8. The HTTP API").
+	return nil, http.StatusNotImplemented, errors.New("decodeObject is not implemented")
+}
+
+// get serves GET /key/{key} with a linearizable read.
+func (a *httpAPI) get(w http.ResponseWriter, r *http.Request) {
+	key := r.PathValue("key")
+	ctx, cancel := context.WithTimeout(r.Context(), a.timeout)
+	defer cancel()
+	if err := a.node.Barrier(ctx); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	value, ok := a.node.Store().Get(key)
+	if !ok {
+		msg := fmt.Sprintf("no key %q", key)
+		writeError(w, http.StatusNotFound, msg)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{key: value})
+}
+
+// delete serves DELETE /key/{key}.
+func (a *httpAPI) delete(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), a.timeout)
+	defer cancel()
+	res, err := a.node.Propose(ctx, core.Delete(r.PathValue("key")).Encode())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"deleted": res.Deleted})
+}
+
+// statusJSON is the body of GET /status.
+type statusJSON struct {
+	ID        raft.NodeID `json:"id"`
+	Role      string      `json:"role"`
+	Term      raft.Term   `json:"term"`
+	Leader    raft.NodeID `json:"leader"`
+	Commit    raft.Index  `json:"commit"`
+	Applied   raft.Index  `json:"applied"`
+	LastIndex raft.Index  `json:"last_index"`
+	Peers     []peerJSON  `json:"peers"`
+}
+
+// peerJSON is one server of the cluster in GET /status, with the client
+// addresses this node knows for it.
+type peerJSON struct {
+	ID   raft.NodeID `json:"id"`
+	HTTP string      `json:"http,omitempty"`
+	RESP string      `json:"resp,omitempty"`
+}
+
+// status serves GET /status from this node's own state, on any node.
+func (a *httpAPI) status(w http.ResponseWriter, _ *http.Request) {
+	st := a.node.Status()
+	body := statusJSON{
+		ID: st.ID, Role: st.Role.String(), Term: st.Term, Leader: st.Leader,
+		Commit: st.Commit, Applied: st.Applied, LastIndex: st.LastIndex,
+	}
+	for _, id := range a.peers {
+		p := peerJSON{ID: id}
+		p.HTTP, _ = a.addrs(id, "http")
+		p.RESP, _ = a.addrs(id, "resp")
+		body.Peers = append(body.Peers, p)
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// fail answers a request whose command failed.
+func (a *httpAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var notLeader *NotLeaderError
+	switch {
+	case errors.As(err, &notLeader):
+		a.redirect(w, r, notLeader.Leader)
+	case errors.Is(err, raft.ErrTooLarge):
+		writeError(w, http.StatusRequestEntityTooLarge, err.Error())
+	case errors.Is(err, context.DeadlineExceeded):
+		writeError(w, http.StatusGatewayTimeout, err.Error())
+	case errors.Is(err, ErrLeadershipLost), errors.Is(err, core.ErrProposalLost), errors.Is(err, ErrStopped):
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, err.Error())
+	case r.Context().Err() != nil:
+		// The client has gone: nobody reads the answer.
+	default:
+		a.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeError(w, http.StatusInternalServerError, err.Error())
+	}
+}
+
+// writeJSON answers with status and v in JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status, body = http.StatusInternalServerError, []byte(`{"error":"cannot encode the answer"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)+1))
+	w.WriteHeader(status)
+	w.Write(append(body, '\n'))
+}
+
+// writeError answers with status and {"error": msg}.
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
