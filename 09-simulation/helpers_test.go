@@ -12,7 +12,7 @@ import (
 // short returns the options of the suite's runs: the standard cluster (5
 // nodes of stage 07's core, 3 clients, stage 08's checker), with 5 s of
 // faults instead of 20 s and a resend storm stopped at 25,000 pending
-// events instead of 100,000, so that hundreds of seeds fit in the suite's
+// events instead of 1,000,000, so that hundreds of seeds fit in the suite's
 // time budget. cmd/sim runs the full length.
 func short(seed uint64) Options {
 	return Options{Seed: seed, NewChecker: NewInvariantChecker, Duration: 5 * time.Second, MaxPending: 25_000}

@@ -67,12 +67,13 @@ type Options struct {
 	// TraceLength is how many of the last events a failure shows (default
 	// 40).
 	TraceLength int
-	// MaxPending bounds the events waiting in the queue (default 100,000).
-	// A calm run keeps a few dozen. Stage 07's core has no flow control: a
-	// leader repairing a follower far behind, one entry per message, over a
-	// network that reorders and duplicates, can briefly keep thousands of
-	// messages in flight (the storm passes once the follower catches up).
-	// A storm that never passes grows past any bound.
+	// MaxPending bounds the events waiting in the queue (default
+	// 1,000,000). A calm run keeps a few dozen. Stage 07's core has no flow
+	// control: a leader repairing a follower far behind, one entry per
+	// message, over a network that reorders and duplicates, can keep tens
+	// of thousands of messages in flight for a while (one seed in about two
+	// thousand passed 100,000; the storm passes once the follower catches
+	// up). A storm that never passes grows past any bound.
 	MaxPending int
 
 	// StaleReads plants a bug in the servers: every node answers a Get at
@@ -114,7 +115,7 @@ func (o *Options) setDefaults() {
 		o.TraceLength = 40
 	}
 	if o.MaxPending == 0 {
-		o.MaxPending = 100_000
+		o.MaxPending = 1_000_000
 	}
 }
 
