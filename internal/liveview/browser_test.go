@@ -98,16 +98,27 @@ func (c *fakeCluster) Write(_ context.Context, key, value string) (string, error
 	return fmt.Sprintf("committed at index %d", index), err
 }
 
-// TestPageInBrowser loads the page in headless Chromium, checks that it
-// shows the leader, clicks "Stop" on the leader and checks that the new
-// leader shows, sends a write and checks its answer, and saves a
-// screenshot (its path is in the test's log; LIVEVIEW_SCREENSHOT names
-// another). It skips when no Chromium is installed.
+// TestPageInBrowser drives the page in headless Chromium, live and in a
+// replay, and saves a screenshot of each (their paths are in the test's
+// log; LIVEVIEW_SCREENSHOTS names the folder). It skips when no Chromium
+// is installed.
 func TestPageInBrowser(t *testing.T) {
 	binary := findChromium()
 	if binary == "" {
 		t.Skip("no Chromium to drive: install it (Debian: apt-get install chromium) to run the page's browser test")
 	}
+	b, err := startBrowser(binary)
+	require.NoError(t, err)
+	defer b.close()
+	require.NoError(t, b.call("Emulation.setDeviceMetricsOverride", map[string]any{"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false}, nil))
+	t.Run("live", func(t *testing.T) { testLivePage(t, b) })
+	t.Run("replay", func(t *testing.T) { testReplayPage(t, b) })
+}
+
+// testLivePage loads the live page, checks that it shows the leader,
+// clicks "Stop" on the leader and checks that the new leader shows, and
+// sends a write and checks its answer.
+func testLivePage(t *testing.T, b *browser) {
 	cluster := newFakeCluster()
 	s := New(cluster, cluster)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -121,11 +132,6 @@ func TestPageInBrowser(t *testing.T) {
 		<-done
 	}()
 	require.NoError(t, cluster.change(func(*Snapshot) error { return nil }))
-
-	b, err := startBrowser(binary)
-	require.NoError(t, err)
-	defer b.close()
-	require.NoError(t, b.call("Emulation.setDeviceMetricsOverride", map[string]any{"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false}, nil))
 	require.NoError(t, b.call("Page.navigate", map[string]any{"url": ts.URL}, nil))
 
 	b.waitFor(t, `document.getElementById('leader').dataset.leader === '1'`, "the page shows node 1 as the leader")
@@ -149,17 +155,46 @@ func TestPageInBrowser(t *testing.T) {
 	}
 	b.waitFor(t, `document.querySelectorAll('#ring .msg').length > 0`, "messages show as they flow")
 	b.waitFor(t, `document.querySelectorAll('#messages li').length === 3`, "messages are listed")
+	b.screenshot(t, "liveview-live.png")
+}
 
+// testReplayPage loads a replay, checks that it opens at the marked step
+// with its note, and steps back.
+func testReplayPage(t *testing.T, b *browser) {
+	s, err := NewReplay(recording())
+	require.NoError(t, err)
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	require.NoError(t, b.call("Page.navigate", map[string]any{"url": ts.URL}, nil))
+
+	b.waitFor(t, `document.getElementById('replay').dataset.step === '2'`, "the replay opens at the marked step")
+	b.waitFor(t, `document.getElementById('note').textContent.startsWith('two leaders in term 3')`, "the marked step's note shows")
+	b.waitFor(t, `!document.getElementById('mark').hidden`, "the slider marks the step")
+	b.waitFor(t, `document.getElementById('leader').dataset.leader === '2,3'`, "the page shows both leaders of term 3")
+	b.waitFor(t, `document.querySelector('.card[data-node="1"]').dataset.role === 'follower'`, "a stale leader shows as a follower")
+	b.waitFor(t, `document.querySelector('.buttons') === null && getComputedStyle(document.getElementById('write')).display === 'none'`, "a replay has no controls")
+	b.screenshot(t, "liveview-replay.png")
+
+	require.NoError(t, b.eval(`document.getElementById('back').click()`, nil))
+	b.waitFor(t, `document.getElementById('replay').dataset.step === '1'`, "◀ goes a step back")
+	b.waitFor(t, `document.querySelector('.card[data-node="1"]').dataset.role === 'down' && document.getElementById('note').hidden`,
+		"the page shows the earlier step")
+}
+
+// screenshot saves what the page shows as a PNG.
+func (b *browser) screenshot(t *testing.T, name string) {
+	t.Helper()
 	var shot struct {
 		Data string `json:"data"`
 	}
 	require.NoError(t, b.call("Page.captureScreenshot", map[string]any{"format": "png"}, &shot))
 	png, err := base64.StdEncoding.DecodeString(shot.Data)
 	require.NoError(t, err)
-	path := os.Getenv("LIVEVIEW_SCREENSHOT")
-	if path == "" {
-		path = filepath.Join(os.TempDir(), "liveview.png")
+	dir := os.Getenv("LIVEVIEW_SCREENSHOTS")
+	if dir == "" {
+		dir = os.TempDir()
 	}
+	path := filepath.Join(dir, name)
 	require.NoError(t, os.WriteFile(path, png, 0o644))
 	t.Logf("screenshot: %s", path)
 }

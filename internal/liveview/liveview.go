@@ -56,9 +56,11 @@ type Snapshot struct {
 	Note string `json:"note,omitempty"`
 }
 
-// Leader returns the node that leads in the highest term any node has
-// reached, or 0 when none does. An old leader that has not yet heard of a
-// newer term still says it leads; the page must not show two leaders.
+// Leader returns the node that leads in the highest term any live node
+// has reached, or 0 when none does. An old leader that has not yet heard
+// of a newer term still says it leads: it is not the leader. (Two leaders
+// of the same term break Election Safety; the page shows both, and Leader
+// returns the first.)
 func (s Snapshot) Leader() uint64 {
 	var top uint64
 	for _, n := range s.Nodes {

@@ -39,6 +39,8 @@ type Server struct {
 	mu   sync.Mutex
 	last *Snapshot // the latest snapshot, nil before the first
 	subs map[*subscriber]bool
+	// replay is the recording a replay shows, nil for a live view.
+	replay *Recording
 }
 
 // subscriber is one page's event stream. The feeder leaves its updates
@@ -238,7 +240,8 @@ func (s *Server) serveState(w http.ResponseWriter, r *http.Request) {
 		Snapshot
 		Leader   uint64 `json:"leader"`
 		Controls bool   `json:"controls"`
-	}{*snap, snap.Leader(), s.ctl != nil})
+		Replay   bool   `json:"replay"`
+	}{*snap, snap.Leader(), s.ctl != nil, s.replay != nil})
 }
 
 // serveNodeAction carries out stop, start, cut or heal on one node.

@@ -27,30 +27,45 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
-// leaderOf mirrors Snapshot.Leader in Go: the node that leads in the
-// highest term any live node has reached.
-function leaderOf(s) {
+// leadersOf returns the nodes that lead in the highest term any live node
+// has reached (Snapshot.Leader in Go returns the first). A leader of an
+// older term that has not heard of the newer one yet is not among them.
+// Two of them is a safety violation, and the page shows both.
+function leadersOf(s) {
   const up = s.nodes.filter((n) => n.up);
   const top = Math.max(0, ...up.map((n) => n.term));
-  const l = up.find((n) => n.role === 'leader' && n.term === top);
-  return l ? l.id : 0;
+  return up.filter((n) => n.role === 'leader' && n.term === top).map((n) => n.id);
 }
 
-function roleOf(n) { return n.up ? n.role : 'down'; }
+// roleOf is the role the page shows: "down" for a stopped node, and
+// "follower" for a stale leader.
+function roleOf(n, leaders) {
+  if (!n.up) return 'down';
+  if (n.role === 'leader' && !leaders.includes(n.id)) return 'follower';
+  return n.role;
+}
+
+function badge(n, leaders) {
+  if (!n.up) return 'stopped';
+  if (n.role === 'leader' && !leaders.includes(n.id)) return `stale leader of term ${n.term}`;
+  return n.role;
+}
 
 function render(s) {
   snapshot = s;
-  const leader = leaderOf(s);
-  $('leader').textContent = leader ? `node ${leader} leads` : 'no leader';
-  $('leader').dataset.leader = leader;
+  const leaders = leadersOf(s);
+  $('leader').textContent = leaders.length === 0 ? 'no leader'
+    : leaders.length === 1 ? `node ${leaders[0]} leads`
+    : `nodes ${leaders.join(' and ')} lead term ${s.nodes.find((n) => n.id === leaders[0]).term} at once!`;
+  $('leader').dataset.leader = leaders.join(',') || '0';
   $('clock').textContent = s.at ? `t = ${(s.at / 1e6).toFixed(0)} ms` : '';
   $('note').hidden = !s.note;
   $('note').textContent = s.note || '';
-  renderRing(s, leader);
-  renderCards(s, leader);
+  renderRing(s, leaders);
+  renderCards(s, leaders);
 }
 
-function renderRing(s, leader) {
+function renderRing(s, leaders) {
   const ring = $('ring');
   const dots = [...ring.querySelectorAll('.msg')];
   ring.replaceChildren();
@@ -68,7 +83,7 @@ function renderRing(s, leader) {
   }
   for (const node of s.nodes) {
     const p = positions.get(node.id);
-    const cls = ['node', node.id === leader ? 'leader' : roleOf(node) === 'leader' ? 'follower' : roleOf(node)];
+    const cls = ['node', roleOf(node, leaders)];
     if (node.cut) cls.push('cut');
     const g = el('svg:g', { class: cls.join(' '), transform: `translate(${p.x} ${p.y})` });
     g.append(el('svg:circle', { r: 30 }), el('svg:text', {}, String(node.id)),
@@ -82,14 +97,13 @@ function field(name, value) {
   return [el('dt', {}, name), el('dd', {}, String(value))];
 }
 
-function renderCards(s, leader) {
+function renderCards(s, leaders) {
   const cards = $('nodes');
   cards.replaceChildren();
   for (const n of s.nodes) {
-    // A node that still says it leads an old term is shown as a follower.
-    const role = n.id === leader ? 'leader' : roleOf(n) === 'leader' ? 'follower' : roleOf(n);
+    const role = roleOf(n, leaders);
     const card = el('article', { class: `card ${role}`, 'data-node': n.id, 'data-role': role });
-    const title = el('h3', {}, `node ${n.id}`, el('span', { class: 'badge' }, n.up ? n.role : 'stopped'));
+    const title = el('h3', {}, `node ${n.id}`, el('span', { class: 'badge' }, badge(n, leaders)));
     if (n.cut) title.append(el('span', { class: 'badge cut' }, 'cut off'));
     const dl = el('dl');
     dl.append(...field('term', n.term), ...field('vote', n.vote || '–'), ...field('leader', n.leader || '–'),
@@ -182,14 +196,59 @@ function connect() {
   events.addEventListener('skipped', (e) => { skipped += Number(e.data); });
 }
 
+// replay shows a recorded run: a slider over its steps, opened at the
+// marked one (a violation), with step, play and the arrow keys.
+async function replay() {
+  const rec = await (await fetch('api/replay')).json();
+  document.title = `Raft replay: ${rec.title}`;
+  document.querySelector('h1').textContent = `Replay: ${rec.title}`;
+  const slider = $('slider');
+  slider.max = rec.steps.length - 1;
+  let timer = null;
+  const show = (i) => {
+    i = Math.max(0, Math.min(rec.steps.length - 1, i));
+    slider.value = i;
+    const step = rec.steps[i];
+    render(step.state);
+    for (const m of step.messages || []) showMessage(m);
+    $('step').textContent = `step ${i} of ${rec.steps.length - 1}` + (i === rec.mark ? ' (marked)' : '');
+    $('step').className = i === rec.mark ? 'marked' : '';
+    $('replay').dataset.step = i;
+  };
+  const current = () => Number(slider.value);
+  const pause = () => { clearInterval(timer); timer = null; $('play').textContent = '▶ play'; };
+  $('back').onclick = () => { pause(); show(current() - 1); };
+  $('forward').onclick = () => { pause(); show(current() + 1); };
+  $('play').onclick = () => {
+    if (timer) return pause();
+    $('play').textContent = '❚❚ pause';
+    timer = setInterval(() => (current() >= rec.steps.length - 1 ? pause() : show(current() + 1)), 400);
+  };
+  slider.oninput = () => { pause(); show(current()); };
+  document.addEventListener('keydown', (e) => {
+    if (e.target.tagName === 'INPUT' && e.target !== slider) return;
+    if (e.key === 'ArrowLeft') { e.preventDefault(); $('back').click(); }
+    if (e.key === 'ArrowRight') { e.preventDefault(); $('forward').click(); }
+    if (e.key === ' ') { e.preventDefault(); $('play').click(); }
+  });
+  if (rec.mark >= 0 && rec.steps.length > 1) {
+    $('mark').hidden = false;
+    $('mark').style.left = `calc(8px + (100% - 16px) * ${rec.mark / (rec.steps.length - 1)})`;
+  }
+  $('replay').hidden = false;
+  $('conn').textContent = 'replay';
+  show(Math.max(rec.mark, 0));
+}
+
 async function start() {
+  let state = {};
   try {
-    const resp = await fetch('api/state');
-    const state = await resp.json();
+    state = await (await fetch('api/state')).json();
     controls = state.controls;
   } catch (err) {
     $('result').textContent = `api/state: ${err}`;
   }
+  if (state.replay) return replay();
   const form = $('write');
   form.hidden = !controls;
   form.addEventListener('submit', (e) => {
