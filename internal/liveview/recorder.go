@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"raftgo/solutions/03-planning"
 )
@@ -22,6 +23,11 @@ const entryTextLength = 16
 // of every node and then the messages the Ready sends. It is safe for
 // concurrent use; emit is called with the Recorder's lock held, in order.
 type Recorder struct {
+	// Clock, if not nil, gives each snapshot its time (Snapshot.At): the
+	// simulator's virtual clock, or the time since the demo started. Set
+	// it before the cluster reports.
+	Clock func() time.Duration
+
 	mu    sync.Mutex
 	emit  func(Event)
 	nodes []*NodeState // ordered by ID
@@ -110,6 +116,9 @@ func (r *Recorder) Snapshot() Snapshot {
 
 func (r *Recorder) snapshot() Snapshot {
 	s := Snapshot{Nodes: make([]NodeState, len(r.nodes))}
+	if r.Clock != nil {
+		s.At = r.Clock()
+	}
 	for i, n := range r.nodes {
 		s.Nodes[i] = *n
 		s.Nodes[i].Tail = slices.Clone(n.Tail)

@@ -3,6 +3,7 @@ package liveview
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -27,11 +28,14 @@ var (
 func TestRecorderOnCluster(t *testing.T) {
 	var events []Event
 	rec := NewRecorder(func(ev Event) { events = append(events, ev) })
+	var ticks time.Duration
+	rec.Clock = func() time.Duration { return ticks * 10 * time.Millisecond }
 	factory := func(cfg raft.Config) (raft.Node, error) { return core.New(cfg) }
 	net, err := raftnet.New(3, factory, raftnet.Options{Seed: 1, Observer: rec})
 	require.NoError(t, err)
 	var leader raft.NodeID
 	for range 1000 {
+		ticks++
 		require.NoError(t, net.Tick())
 		require.NoError(t, net.DeliverAll())
 		if l := net.Leaders(); len(l) == 1 {
@@ -50,6 +54,7 @@ func TestRecorderOnCluster(t *testing.T) {
 	}
 
 	snap := rec.Snapshot()
+	require.Equal(t, ticks*10*time.Millisecond, snap.At, "a snapshot's time is the Recorder's Clock")
 	require.Len(t, snap.Nodes, 3)
 	require.Equal(t, uint64(leader), snap.Leader(), "the view's leader")
 	for _, n := range snap.Nodes {
