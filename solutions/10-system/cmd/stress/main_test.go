@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -29,8 +30,8 @@ func TestStressShort(t *testing.T) {
 	defer cancel()
 	cfg, err := parseFlags([]string{"-clients", "16", "-entries", "2000", "-down", "100ms", "-timeout", "5s", "-invariants"}, io.Discard)
 	require.NoError(t, err)
-	var out bytes.Buffer
-	res, err := stress(ctx, cfg, &out)
+	out := new(lockedBuffer) // stress writes from several goroutines
+	res, err := stress(ctx, cfg, out)
 	require.NoError(t, err, "the stress run failed; its output:\n%s", out.String())
 	require.Contains(t, out.String(), "check: PASS", "the run's last line")
 	t.Logf("the stress run's output:\n%s", out.String())
@@ -47,6 +48,24 @@ func TestStressShort(t *testing.T) {
 	require.LessOrEqual(t, p99, p999, "p99 ≤ p999")
 	require.LessOrEqual(t, p999, cfg.timeout, "no command waited longer than -timeout")
 	require.LessOrEqual(t, res.elapsed, 25*time.Second, "the load's duration")
+}
+
+// lockedBuffer is a bytes.Buffer that several goroutines may write to.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestGivenCompareLogs checks the check itself: logs that differ at an
