@@ -174,14 +174,18 @@ func TestMessagesBeyondBacklogAreSkipped(t *testing.T) {
 }
 
 // TestSnapshotLeader checks who the page says leads: not an old leader
-// that has not yet heard of a newer term, and not a stopped node.
+// that has not yet heard of a newer leader, and not a stopped node; but a
+// candidate's newer term (a node cut off, campaigning alone) unseats no
+// one.
 func TestSnapshotLeader(t *testing.T) {
 	snap := threeNodes()
 	require.Equal(t, uint64(1), snap.Leader())
-	snap.Nodes[1].Term, snap.Nodes[1].Role = 3, "candidate"
-	require.Equal(t, uint64(0), snap.Leader(), "a leader of term 2 does not lead once a node is in term 3")
-	snap.Nodes[1].Role = "leader"
-	require.Equal(t, uint64(2), snap.Leader())
+	snap.Nodes[2].Term, snap.Nodes[2].Role = 9, "candidate"
+	require.Equal(t, uint64(1), snap.Leader(), "a candidate of term 9 does not unseat the leader of term 2")
+	snap.Nodes[1].Term, snap.Nodes[1].Role = 3, "leader"
+	require.Equal(t, uint64(2), snap.Leader(), "the leader of term 3, not the stale one of term 2")
 	snap.Nodes[1].Up = false
 	require.Equal(t, uint64(1), snap.Leader(), "a stopped node does not lead")
+	snap.Nodes[0].Role = "follower"
+	require.Zero(t, snap.Leader())
 }

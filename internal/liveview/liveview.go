@@ -56,15 +56,16 @@ type Snapshot struct {
 	Note string `json:"note,omitempty"`
 }
 
-// Leader returns the node that leads in the highest term any live node
-// has reached, or 0 when none does. An old leader that has not yet heard
-// of a newer term still says it leads: it is not the leader. (Two leaders
-// of the same term break Election Safety; the page shows both, and Leader
-// returns the first.)
+// Leader returns the live node that leads in the highest term any live
+// leader has, or 0 when none does. A leader that has not yet heard of a
+// newer leader still says it leads: it is stale, not the leader. A
+// candidate's newer term does not unseat the leader, for the candidate may
+// be cut off, alone in its terms. (Two leaders of the same term break
+// Election Safety; the page shows both, and Leader returns the first.)
 func (s Snapshot) Leader() uint64 {
 	var top uint64
 	for _, n := range s.Nodes {
-		if n.Up {
+		if n.Up && n.Role == "leader" {
 			top = max(top, n.Term)
 		}
 	}

@@ -27,14 +27,15 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
-// leadersOf returns the nodes that lead in the highest term any live node
-// has reached (Snapshot.Leader in Go returns the first). A leader of an
-// older term that has not heard of the newer one yet is not among them.
-// Two of them is a safety violation, and the page shows both.
+// leadersOf returns the live nodes that lead in the highest term any live
+// leader has (Snapshot.Leader in Go returns the first). A leader that has
+// not heard of a newer leader yet is stale, not among them; a candidate's
+// newer term unseats no one (it may be cut off). Two leaders of one term
+// break Election Safety, and the page shows both.
 function leadersOf(s) {
-  const up = s.nodes.filter((n) => n.up);
-  const top = Math.max(0, ...up.map((n) => n.term));
-  return up.filter((n) => n.role === 'leader' && n.term === top).map((n) => n.id);
+  const leading = s.nodes.filter((n) => n.up && n.role === 'leader');
+  const top = Math.max(0, ...leading.map((n) => n.term));
+  return leading.filter((n) => n.term === top).map((n) => n.id);
 }
 
 // roleOf is the role the page shows: "down" for a stopped node, and
