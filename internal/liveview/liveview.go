@@ -10,6 +10,19 @@
 // and a Controller carries out the buttons. The server is the standard
 // library's net/http; updates reach the page as server-sent events, and the
 // page (HTML, JavaScript and CSS, no build step) is embedded in the binary.
+//
+// A cluster that runs in one process feeds the view with a Recorder, the
+// Observer that stages 08 to 10 already call, over a Feed:
+//
+//	feed := liveview.NewFeed(4096)
+//	rec := liveview.NewRecorder(feed.Send) // the cluster's Observer
+//	view := liveview.New(feed, controller) // controller: the buttons
+//	go view.Run(ctx)
+//	http.Serve(ln, view)
+//
+// A replay records a run's events (NewRecorder with an append), groups them
+// with Steps and serves them with NewReplay. Command netview (cmd/netview)
+// shows the live view over the test network.
 package liveview
 
 import (
