@@ -5,9 +5,9 @@
 // write.
 //
 // The view knows nothing of how the cluster runs. A Source feeds it
-// snapshots of the nodes' states and the messages between them (the
-// stage 10 demo polls its nodes; the stage 09 simulator replays a trace),
-// and a Controller carries out the buttons. The server is the standard
+// snapshots of the nodes' states and the messages between them (a running
+// cluster's reports, or a simulator's recorded run), and a Controller
+// carries out the buttons. The server is the standard
 // library's net/http; updates reach the page as server-sent events, and the
 // page (HTML, JavaScript and CSS, no build step) is embedded in the binary.
 //
