@@ -190,6 +190,7 @@ func (r *result) percentile(q float64) time.Duration {
 // stress runs the load of cfg on a new cluster, checks the cluster, and
 // returns what it measured, or what failed.
 func stress(ctx context.Context, cfg config, out io.Writer) (_ *result, err error) {
+	out = &syncWriter{w: out} // the progress lines and the restart's come from two goroutines
 	fmt.Fprintf(out, "stress: 3 nodes, fsync on, %d clients, %d-byte commands, %s; %s %s/%s, GOMAXPROCS %d%s\n",
 		cfg.clients, cfg.size, cfg.length(), runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), loadAverage())
 	dir, err := os.MkdirTemp(cfg.dir, "raftkv-stress-")
@@ -267,6 +268,18 @@ func stress(ctx context.Context, cfg config, out io.Writer) (_ *result, err erro
 	}
 	fmt.Fprintf(out, "check: PASS: the 3 nodes applied the same %d entries in the same order; their stores hold each client's last write; their write-ahead logs hold what they applied\n", applied)
 	return res, nil
+}
+
+// syncWriter serializes the writes of several goroutines to w.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 // length describes the run's length.
