@@ -15,17 +15,13 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"image"
 	"image/draw"
 	"image/png"
-	"io"
 	"log"
 	"net"
 	"net/http"
@@ -35,8 +31,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"raftgo/internal/cdp"
 )
 
 func main() {
@@ -81,11 +78,11 @@ func run(out, sizes, browser string, decks []string) error {
 	}
 	defer stop()
 
-	b, err := startBrowser(browser)
+	b, err := cdp.Start(browser)
 	if err != nil {
 		return err
 	}
-	defer b.close()
+	defer b.Close()
 
 	var measured []slide
 	failed := false
@@ -99,7 +96,7 @@ func run(out, sizes, browser string, decks []string) error {
 			return err
 		}
 		for _, deck := range decks {
-			slides, shots, err := b.renderDeck("http://"+addr+"/"+deck+".slide", w, h)
+			slides, shots, err := renderDeck(b, "http://"+addr+"/"+deck+".slide", w, h)
 			if err != nil {
 				fmt.Printf("%s %s: %v\n", size, deck, err)
 				failed = true
@@ -184,185 +181,6 @@ func startPresent() (string, func(), error) {
 	return "", nil, fmt.Errorf("go tool present did not answer on %s", addr)
 }
 
-// browser speaks the Chrome DevTools Protocol to a headless Chromium over
-// the pipe that --remote-debugging-pipe opens on its file descriptors 3
-// (commands in) and 4 (answers and events out), one JSON message per
-// NUL-terminated record.
-type browser struct {
-	cmd     *exec.Cmd
-	in      io.WriteCloser
-	mu      sync.Mutex
-	nextID  int
-	waiting map[int]chan reply
-	session string
-	profile string
-}
-
-type reply struct {
-	Result json.RawMessage `json:"result"`
-	Error  *struct {
-		Message string `json:"message"`
-	} `json:"error"`
-}
-
-func startBrowser(binary string) (*browser, error) {
-	profile, err := os.MkdirTemp("", "slideshots-profile-")
-	if err != nil {
-		return nil, err
-	}
-	cmdIn, toBrowser, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	fromBrowser, cmdOut, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-		"--no-first-run", "--disable-background-networking", "--disable-component-update",
-		"--disable-sync", "--hide-scrollbars", "--user-data-dir="+profile,
-		"--remote-debugging-pipe", "about:blank")
-	cmd.ExtraFiles = []*os.File{cmdIn, cmdOut}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("%s: %w (install it with apt-get install chromium, or name it with -chromium)", binary, err)
-	}
-	cmdIn.Close()
-	cmdOut.Close()
-	b := &browser{cmd: cmd, in: toBrowser, waiting: map[int]chan reply{}, profile: profile}
-	go b.read(fromBrowser)
-
-	var targets struct {
-		TargetInfos []struct {
-			TargetID string `json:"targetId"`
-			Type     string `json:"type"`
-		} `json:"targetInfos"`
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if err := b.call("Target.getTargets", nil, &targets); err != nil {
-			b.close()
-			return nil, err
-		}
-		for _, t := range targets.TargetInfos {
-			if t.Type == "page" {
-				var attached struct {
-					SessionID string `json:"sessionId"`
-				}
-				err := b.call("Target.attachToTarget", map[string]any{"targetId": t.TargetID, "flatten": true}, &attached)
-				if err != nil {
-					b.close()
-					return nil, err
-				}
-				b.session = attached.SessionID
-				return b, nil
-			}
-		}
-		if time.Now().After(deadline) {
-			b.close()
-			return nil, errors.New("chromium opened no page")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-func (b *browser) read(r io.Reader) {
-	br := bufio.NewReader(r)
-	for {
-		msg, err := br.ReadBytes(0)
-		if err != nil {
-			return
-		}
-		var m struct {
-			ID int `json:"id"`
-			reply
-		}
-		if json.Unmarshal(msg[:len(msg)-1], &m) != nil || m.ID == 0 {
-			continue // an event; none is needed
-		}
-		b.mu.Lock()
-		ch := b.waiting[m.ID]
-		delete(b.waiting, m.ID)
-		b.mu.Unlock()
-		if ch != nil {
-			ch <- m.reply
-		}
-	}
-}
-
-// call sends one command (to the page, once attached) and decodes its result.
-func (b *browser) call(method string, params any, result any) error {
-	b.mu.Lock()
-	b.nextID++
-	id := b.nextID
-	ch := make(chan reply, 1)
-	b.waiting[id] = ch
-	msg := map[string]any{"id": id, "method": method, "params": params}
-	if b.session != "" {
-		msg["sessionId"] = b.session
-	}
-	data, err := json.Marshal(msg)
-	if err == nil {
-		_, err = b.in.Write(append(data, 0))
-	}
-	b.mu.Unlock()
-	if err != nil {
-		return fmt.Errorf("%s: %w", method, err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	select {
-	case r := <-ch:
-		if r.Error != nil {
-			return fmt.Errorf("%s: %s", method, r.Error.Message)
-		}
-		if result == nil {
-			return nil
-		}
-		return json.Unmarshal(r.Result, result)
-	case <-ctx.Done():
-		return fmt.Errorf("%s: no answer from chromium", method)
-	}
-}
-
-// eval runs a JavaScript expression in the page and decodes its value.
-func (b *browser) eval(expr string, v any) error {
-	var r struct {
-		Result struct {
-			Value json.RawMessage `json:"value"`
-		} `json:"result"`
-		ExceptionDetails *struct {
-			Text      string `json:"text"`
-			Exception struct {
-				Description string `json:"description"`
-			} `json:"exception"`
-		} `json:"exceptionDetails"`
-	}
-	err := b.call("Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true, "awaitPromise": true}, &r)
-	if err != nil {
-		return err
-	}
-	if e := r.ExceptionDetails; e != nil {
-		return fmt.Errorf("javascript: %s %s", e.Text, e.Exception.Description)
-	}
-	if v == nil {
-		return nil
-	}
-	return json.Unmarshal(r.Result.Value, v)
-}
-
-func (b *browser) close() {
-	b.in.Close()
-	done := make(chan struct{})
-	go func() { b.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		b.cmd.Process.Kill()
-		<-done
-	}
-	os.RemoveAll(b.profile)
-}
-
 // measureJS measures the slide of the given index (0 is the title slide),
 // which must be the current one (present does not lay out slides far from it). A slide is cut when its content
 // runs below the article's padding box bottom, or when a code block is
@@ -394,18 +212,18 @@ const measureJS = `((i) => {
 
 // renderDeck loads a deck at a window size and returns its measures and a
 // screenshot of each slide.
-func (b *browser) renderDeck(url string, w, h int) ([]slide, [][]byte, error) {
-	err := b.call("Emulation.setDeviceMetricsOverride", map[string]any{"width": w, "height": h, "deviceScaleFactor": 1, "mobile": false}, nil)
+func renderDeck(b *cdp.Browser, url string, w, h int) ([]slide, [][]byte, error) {
+	err := b.Call("Emulation.setDeviceMetricsOverride", map[string]any{"width": w, "height": h, "deviceScaleFactor": 1, "mobile": false}, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := b.call("Page.navigate", map[string]any{"url": url}, nil); err != nil {
+	if err := b.Call("Page.navigate", map[string]any{"url": url}, nil); err != nil {
 		return nil, nil, err
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var ready bool
-		err := b.eval(`document.readyState === 'complete' && document.body.classList.contains('loaded') && Array.from(document.images).every(i => i.complete)`, &ready)
+		err := b.Eval(`document.readyState === 'complete' && document.body.classList.contains('loaded') && Array.from(document.images).every(i => i.complete)`, &ready)
 		if err == nil && ready {
 			break
 		}
@@ -415,29 +233,29 @@ func (b *browser) renderDeck(url string, w, h int) ([]slide, [][]byte, error) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	// No slide transitions, so a screenshot shows a slide at rest.
-	if err := b.eval(`(() => { const s = document.createElement('style'); s.textContent = '* { transition: none !important; }'; document.head.appendChild(s); return document.fonts.ready.then(() => true); })()`, nil); err != nil {
+	if err := b.Eval(`(() => { const s = document.createElement('style'); s.textContent = '* { transition: none !important; }'; document.head.appendChild(s); return document.fonts.ready.then(() => true); })()`, nil); err != nil {
 		return nil, nil, err
 	}
 	var count int
-	if err := b.eval(`document.querySelectorAll('section.slides > article').length - 1`, &count); err != nil {
+	if err := b.Eval(`document.querySelectorAll('section.slides > article').length - 1`, &count); err != nil {
 		return nil, nil, err // less present's closing "Thank you" slide
 	}
 	var shots [][]byte
 	var slides []slide
 	for i := range count {
 		js := fmt.Sprintf(`curSlide = %d; updateSlides(); new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`, i)
-		if err := b.eval(js, nil); err != nil {
+		if err := b.Eval(js, nil); err != nil {
 			return nil, nil, err
 		}
 		var s slide
-		if err := b.eval(fmt.Sprintf("%s(%d)", measureJS, i), &s); err != nil {
+		if err := b.Eval(fmt.Sprintf("%s(%d)", measureJS, i), &s); err != nil {
 			return nil, nil, err
 		}
 		slides = append(slides, s)
 		var shot struct {
 			Data string `json:"data"`
 		}
-		if err := b.call("Page.captureScreenshot", map[string]any{"format": "png"}, &shot); err != nil {
+		if err := b.Call("Page.captureScreenshot", map[string]any{"format": "png"}, &shot); err != nil {
 			return nil, nil, err
 		}
 		data, err := base64.StdEncoding.DecodeString(shot.Data)
