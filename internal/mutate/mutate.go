@@ -10,23 +10,24 @@
 //     some test must catch and blame on the right task.
 //
 // A mutation is one txtar file (golang.org/x/tools/txtar). Its comment holds
-// "key: value" lines; its files come in pairs, "find" then "replace", one
-// pair per edit:
+// "key: value" lines (a line without a key continues the one before); its
+// files come in pairs, "find" then "replace", one pair per edit. This is
+// internal/mistakes/06-consensus/commit-old-terms.txtar:
 //
-//	name: figure8
-//	file: solutions/07-election/node.go
-//	task: 6. Commit
-//	doc: A leader commits an entry of an earlier term by counting replicas.
+//	file: solutions/06-consensus/node.go
+//	task: 1. The commit rule
+//	doc: The leader commits an entry of an earlier term by counting replicas,
+//	  the bug of Figure 8.
 //	-- find --
-//	term == n.term
+//	majority > n.commit && term == n.term {
 //	-- replace --
-//	term <= n.term
+//	majority > n.commit && term <= n.term {
 //
 // Each find text must occur exactly once in the file, so a mutation that no
 // longer applies after the reference changed is an error, never a silent
-// no-op. Trailing newlines of the find and replace texts are kept as they
-// are written; txtar ends every file with one, which Parse removes from
-// both texts of an edit so that a one-line edit can match inside a line.
+// no-op. txtar ends every section with a newline; Parse drops that one
+// newline from both texts of an edit, so that a one-line edit can match
+// inside a line, and keeps every other newline as written.
 package mutate
 
 import (
