@@ -151,7 +151,8 @@ func (w *Workshop) toolCommand() string {
 
 // notice prints msg if the caller has not called the returned stop
 // function within NoticeAfter: a word on what a slow command is doing.
-// Once stop returns, the notice is printed or never will be.
+// Once stop returns, the notice is printed or never will be. stop may be
+// called any number of times (the board calls it for every row).
 func (w *Workshop) notice(msg string) (stop func()) {
 	switch {
 	case w.NoticeAfter < 0:
@@ -165,10 +166,13 @@ func (w *Workshop) notice(msg string) (stop func()) {
 		w.printf("%s\n", w.paint(dim, msg))
 		close(printed)
 	})
+	var once sync.Once
 	return func() {
-		if !timer.Stop() {
-			<-printed
-		}
+		once.Do(func() {
+			if !timer.Stop() {
+				<-printed
+			}
+		})
 	}
 }
 

@@ -173,6 +173,15 @@ func TestNotice(t *testing.T) {
 		time.Sleep(3 * time.Second)
 		stop()
 		assert.Equal(t, "compiling\n", out.String(), "a slow command says what it does")
+
+		// The board stops the notice at every row: a second stop must
+		// return at once, whether or not the notice was printed.
+		out.Reset()
+		stop = w.notice("compiling")
+		stop()
+		stop()
+		synctest.Wait()
+		assert.Empty(t, out.String(), "a notice stopped twice in time")
 	})
 }
 
