@@ -54,6 +54,8 @@ type ServerConfig struct {
 	Logger *slog.Logger
 	// Observer is the node's (NodeConfig).
 	Observer invariants.Observer
+	// NewCore makes the node's core (NodeConfig.NewCore).
+	NewCore func(raft.Config) (raft.Node, error)
 }
 
 // DefaultRequestTimeout is ServerConfig.RequestTimeout's default.
@@ -89,7 +91,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	node, err := StartNode(NodeConfig{
 		ID: cfg.ID, Peers: cfg.Peers, Storage: cfg.Storage, Transport: cfg.Transport,
 		TickInterval: cfg.TickInterval, Seed: cfg.Seed, Logger: cfg.Logger,
-		Observer: cfg.Observer,
+		Observer: cfg.Observer, NewCore: cfg.NewCore,
 	})
 	if err != nil {
 		return nil, err

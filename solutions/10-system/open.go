@@ -32,6 +32,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Observer, if not nil, watches the node (NodeConfig.Observer).
 	Observer invariants.Observer
+	// NewCore makes the node's core; nil means stage 07's
+	// (NodeConfig.NewCore). Stage 11's command plugs its core in here.
+	NewCore func(raft.Config) (raft.Node, error)
 }
 
 // Open opens a server's write-ahead log and its three listeners (peers,
@@ -105,7 +108,7 @@ func Open(cfg Config) (_ *Server, err error) {
 	return NewServer(ServerConfig{
 		ID: cfg.ID, Peers: cfg.Cluster.IDs(), Storage: log, Transport: tr,
 		HTTP: httpLn, RESP: respLn, TickInterval: cfg.TickInterval, Logger: cfg.Logger,
-		Observer: cfg.Observer,
+		Observer: cfg.Observer, NewCore: cfg.NewCore,
 	})
 }
 

@@ -1,114 +1,19 @@
-// Command raftkv runs one server of a replicated key-value store, or a
-// local demo cluster of three.
-//
-//	raftkv --id 1 --cluster 1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003 \
-//	       --http 127.0.0.1:8001 --resp 127.0.0.1:6381 --data /var/lib/raftkv/1
-//	raftkv demo
-//
-// Clients use the HTTP API (POST /key, GET and DELETE /key/{key}, GET
-// /status) or the RESP front door (redis-cli -c). Every server of a
-// cluster is started with the same --cluster, its own --id, and its own
-// client addresses, which it advertises to its peers. Ctrl-C (SIGINT) or
-// SIGTERM shuts a server down gracefully.
+// Command raftkv runs one server of a replicated key-value store on the
+// Raft core of stage 07, or a local demo cluster of three (raftkv demo).
+// Its flags and demo are package cli's; run raftkv -h for them.
 package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 
-	"raftgo/10-system"
-	"raftgo/solutions/03-planning"
+	"raftgo/10-system/cli"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
-}
-
-// run runs the command with its arguments and returns its exit status: 0
-// after a clean shutdown, 1 when the server failed, 2 for bad flags.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "demo" {
-		return runDemo(ctx, args[1:], stdout, stderr)
-	}
-	cfg, err := parseFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "raftkv: %v\nRun raftkv -h for the flags.\n", err)
-		return 2
-	}
-	s, err := raftkv.Open(cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "raftkv: %v\n", err)
-		return 1
-	}
-	cfg.Logger.Info("serving", "http", cfg.HTTPAddr, "resp", cfg.RESPAddr, "data", cfg.Dir)
-	if err := s.Run(ctx); err != nil {
-		fmt.Fprintf(stderr, "raftkv: %v\n", err)
-		return 1
-	}
-	return 0
-}
-
-// parseFlags turns the command's flags into a server's configuration. Its
-// errors name the flag at fault and what is wrong with its value.
-func parseFlags(args []string, stderr io.Writer) (raftkv.Config, error) {
-	fs := flag.NewFlagSet("raftkv", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage:\n  raftkv --id N --cluster ID=host:port,... --http host:port --resp host:port --data DIR\n  raftkv demo\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	id := fs.String("id", "", "this server's `ID` in --cluster (required)")
-	cluster := fs.String("cluster", "", "every server's ID and peer address, such as `1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003` (required)")
-	httpAddr := fs.String("http", "", "the HTTP API's `address`, such as 127.0.0.1:8001 (required)")
-	respAddr := fs.String("resp", "", "the RESP front door's `address`, such as 127.0.0.1:6381 (required)")
-	dir := fs.String("data", "", "the `folder` of the write-ahead log; created if missing (required)")
-	tick := fs.Duration("tick", raftkv.DefaultTickInterval, "the length of one Raft tick: heartbeats every tick, elections after 10 to 20")
-	level := fs.String("log", "info", "the log `level`: debug, info, warn or error")
-	if err := fs.Parse(args); err != nil {
-		return raftkv.Config{}, err
-	}
-	if fs.NArg() > 0 {
-		return raftkv.Config{}, fmt.Errorf("unexpected argument %q: every setting is a flag", fs.Arg(0))
-	}
-	for _, f := range []struct{ name, value string }{{"id", *id}, {"cluster", *cluster}, {"http", *httpAddr}, {"resp", *respAddr}, {"data", *dir}} {
-		if f.value == "" {
-			return raftkv.Config{}, fmt.Errorf("--%s is required", f.name)
-		}
-	}
-	n, err := strconv.ParseUint(*id, 10, 64)
-	if err != nil || n == 0 {
-		return raftkv.Config{}, fmt.Errorf("--id %q: an ID is a positive integer", *id)
-	}
-	peers, err := raft.ParseCluster(*cluster)
-	if err != nil {
-		return raftkv.Config{}, fmt.Errorf("--cluster: %w", err)
-	}
-	if _, ok := peers.Addr(raft.NodeID(n)); !ok {
-		return raftkv.Config{}, fmt.Errorf("--id %d is not in --cluster %s", n, peers)
-	}
-	if *tick <= 0 {
-		return raftkv.Config{}, fmt.Errorf("--tick %v: a tick must be positive", *tick)
-	}
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
-		return raftkv.Config{}, fmt.Errorf("--log %q: the level is debug, info, warn or error", *level)
-	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
-	return raftkv.Config{
-		ID: raft.NodeID(n), Cluster: peers, HTTPAddr: *httpAddr, RESPAddr: *respAddr,
-		Dir: *dir, TickInterval: *tick, Logger: logger,
-	}, nil
+	os.Exit(cli.Main(ctx, os.Args[1:], os.Stdout, os.Stderr, cli.Options{}))
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 	"text/template"
 	"time"
 
-	"raftgo/solutions/03-planning"
+	raft "raftgo/solutions/03-planning"
 )
 
 // demoText is the demo's banner, a text/template. It is embedded in the
