@@ -9,14 +9,22 @@
 // property broken, the last events before it, writes the HTML timeline and
 // prints the command that replays that seed. With -seed it runs one seed
 // verbosely, twice, and checks that both runs had the same trace hash.
+// With -ui it then serves the seed's replay in the live view's page: a
+// slider over the run's steps, opened at the step that broke a property.
+//
+//	go run ./solutions/09-simulation/cmd/sim -seed 2 -mutant figure8 -ui 127.0.0.1:8080
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -24,6 +32,7 @@ import (
 	"time"
 
 	"raftgo/09-simulation"
+	"raftgo/internal/liveview"
 )
 
 func main() {
@@ -44,6 +53,7 @@ type config struct {
 	nodes, clients     int
 	duration, quiet    time.Duration
 	mutant, html       string
+	ui                 string
 	staleReads         bool
 	workers            int
 }
@@ -63,6 +73,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&c.staleReads, "stale-reads", false, "plant a bug: every node answers Gets from its own store, leader or not")
 	fs.StringVar(&c.html, "html", "", "where to write the HTML timeline of a failing seed (default: sim-seed-N.html in the temporary folder)")
 	fs.IntVar(&c.workers, "workers", runtime.GOMAXPROCS(0), "seeds run at once")
+	fs.StringVar(&c.ui, "ui", "", "with -seed: serve the seed's replay in a web page at this `address`, such as 127.0.0.1:8080, until Ctrl-C")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -86,6 +97,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-quiet %v: give the cluster at least 5s to recover (elections, client timeouts)", c.quiet)
 	case c.workers < 1:
 		return fmt.Errorf("-workers %d: at least one", c.workers)
+	case c.ui != "" && c.seed < 0:
+		return fmt.Errorf("-ui %s: a replay shows one seed: give -seed N", c.ui)
 	}
 	opts, err := options(c)
 	if err != nil {
@@ -115,11 +128,16 @@ func options(c config) (sim.Options, error) {
 func runOne(c config, opts sim.Options, stdout io.Writer) error {
 	opts.Seed = uint64(c.seed)
 	opts.TraceLength = 200
+	var events []liveview.Event
+	if c.ui != "" {
+		opts.Observer = liveview.NewRecorder(func(ev liveview.Event) { events = append(events, ev) })
+	}
 	start := time.Now()
 	r, err := sim.Run(opts)
 	if err != nil {
 		return err
 	}
+	opts.Observer = nil
 	took := time.Since(start)
 	fmt.Fprintf(stdout, "seed %d: %d events, %v simulated in %v (%.0f× real time)\n", r.Seed, r.Events, r.Simulated, took.Round(time.Millisecond), r.Simulated.Seconds()/took.Seconds())
 	fmt.Fprintf(stdout, "history: %d operations, %d with unknown outcome; linearizability check: %s\n", r.Ops, r.Unknown, orNone(string(r.Check)))
@@ -142,10 +160,75 @@ func runOne(c config, opts sim.Options, stdout io.Writer) error {
 	}
 	if !r.Passed() {
 		fmt.Fprintf(stdout, "FAIL seed %d: %v\n", r.Seed, r.Failure)
+	} else {
+		fmt.Fprintf(stdout, "seed %d passed\n", r.Seed)
+	}
+	if c.ui != "" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		defer stop()
+		if err := serveReplay(ctx, c.ui, recording(c, r, events), stdout); err != nil {
+			return err
+		}
+	}
+	if !r.Passed() {
 		return errFailed
 	}
-	fmt.Fprintf(stdout, "seed %d passed\n", r.Seed)
 	return nil
+}
+
+// maxReplaySteps bounds the steps a replay keeps: the last ones, which
+// lead to the failure.
+const maxReplaySteps = 20000
+
+// recording turns the events a Recorder saw during the run into a replay.
+// The run stops at the first report after which a checker finds a
+// property broken, so a failure's step is the last one, and it is marked.
+// A linearizability failure is found in the history once the run is over;
+// its mark is the last step too, and its note says to read the timeline.
+func recording(c config, r *sim.Result, events []liveview.Event) liveview.Recording {
+	rec := liveview.Recording{Title: fmt.Sprintf("sim -seed %d", r.Seed), Steps: liveview.Steps(events), Mark: -1}
+	if c.mutant != "" {
+		rec.Title += " -mutant " + c.mutant
+	}
+	if c.staleReads {
+		rec.Title += " -stale-reads"
+	}
+	if n := len(rec.Steps); n > maxReplaySteps {
+		rec.Title += fmt.Sprintf(" (the last %d of %d steps)", maxReplaySteps, n)
+		rec.Steps = rec.Steps[n-maxReplaySteps:]
+	}
+	if r.Failure != nil && len(rec.Steps) > 0 {
+		rec.Mark = len(rec.Steps) - 1
+		note := r.Failure.Error()
+		if r.Failure.Property == sim.PropertyLinearizability || r.Failure.Property == sim.PropertyLiveness {
+			note += " (found in the clients' history once the run was over: the timeline shows the operations)"
+		}
+		rec.Steps[rec.Mark].State.Note = note
+		rec.Steps[rec.Mark].State.At = r.Failure.At
+	}
+	return rec
+}
+
+// serveReplay serves the replay's page at addr until ctx ends.
+func serveReplay(ctx context.Context, addr string, rec liveview.Recording, stdout io.Writer) error {
+	view, err := liveview.NewReplay(rec)
+	if err != nil {
+		return fmt.Errorf("-ui: %w", err)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("-ui: %w", err)
+	}
+	srv := &http.Server{Handler: view, ReadHeaderTimeout: 5 * time.Second}
+	fmt.Fprintf(stdout, "replay: http://%s/ (%d steps; Ctrl-C stops)\n", ln.Addr(), len(rec.Steps))
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("-ui: %w", err)
+	case <-ctx.Done():
+		return srv.Close()
+	}
 }
 
 // campaign runs seeds on several workers and stops at the first failure:
