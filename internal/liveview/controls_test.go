@@ -53,6 +53,39 @@ func TestControls(t *testing.T) {
 	require.Equal(t, http.StatusOK, code, "a write from the page's own origin: %v", answer)
 	require.Equal(t, []string{"write x=1"}, ctl.Calls())
 	require.Equal(t, "committed at index 4", answer["result"])
+
+	ctl = &fakeController{}
+	s = viewWith(t, ctl)
+	code, answer = do(t, s, "POST", "/api/links/1/3", `{"delay": "300ms"}`, nil)
+	require.Equal(t, http.StatusOK, code, "slow a link: %v", answer)
+	code, answer = do(t, s, "POST", "/api/links/3/1", `{"delay": "0s"}`, nil)
+	require.Equal(t, http.StatusOK, code, "restore a link: %v", answer)
+	require.Equal(t, "the link 3 ↔ 1 is back to full speed", answer["result"])
+	require.Equal(t, []string{"slow 1-3 300ms", "slow 3-1 0s"}, ctl.Calls())
+}
+
+// onlyButtons is a Controller that cannot slow links.
+type onlyButtons struct{ Controller }
+
+// TestSlowLinkOnlyWhenSupported checks that the page is told whether the
+// Controller can slow links, and that the endpoint refuses when it cannot.
+func TestSlowLinkOnlyWhenSupported(t *testing.T) {
+	for _, tt := range []struct {
+		ctl  Controller
+		want bool
+	}{{&fakeController{}, true}, {onlyButtons{&fakeController{}}, false}, {nil, false}} {
+		s := viewWith(t, tt.ctl)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest("GET", "/api/state", nil))
+		var state struct{ SlowLink bool }
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &state))
+		require.Equal(t, tt.want, state.SlowLink, "%T", tt.ctl)
+		if !tt.want {
+			code, _ := do(t, s, "POST", "/api/links/1/2", `{"delay": "1s"}`, nil)
+			require.GreaterOrEqual(t, code, 400)
+			require.Less(t, code, 500)
+		}
+	}
 }
 
 // TestControllerErrors checks that what the cluster refuses reaches the
@@ -94,6 +127,15 @@ func TestBadControlInput(t *testing.T) {
 		{"empty key", "POST", "/api/write", `{"key": "", "value": "1"}`, jsonHeader, http.StatusBadRequest},
 		{"empty body", "POST", "/api/write", ``, jsonHeader, http.StatusBadRequest},
 		{"body too large", "POST", "/api/write", `{"key": "x", "value": "` + strings.Repeat("v", maxBody) + `"}`, jsonHeader, http.StatusBadRequest},
+		{"slow a link to itself", "POST", "/api/links/2/2", `{"delay": "1s"}`, nil, http.StatusBadRequest},
+		{"slow a link to an unknown node", "POST", "/api/links/1/9", `{"delay": "1s"}`, nil, http.StatusNotFound},
+		{"slow a link from no number", "POST", "/api/links/one/2", `{"delay": "1s"}`, nil, http.StatusBadRequest},
+		{"slow a link with no delay", "POST", "/api/links/1/2", `{}`, nil, http.StatusBadRequest},
+		{"slow a link by a number", "POST", "/api/links/1/2", `{"delay": 300}`, nil, http.StatusBadRequest},
+		{"slow a link by nonsense", "POST", "/api/links/1/2", `{"delay": "slow"}`, nil, http.StatusBadRequest},
+		{"slow a link by a negative delay", "POST", "/api/links/1/2", `{"delay": "-1s"}`, nil, http.StatusBadRequest},
+		{"slow a link by too much", "POST", "/api/links/1/2", `{"delay": "1h"}`, nil, http.StatusBadRequest},
+		{"GET a link", "GET", "/api/links/1/2", "", nil, http.StatusMethodNotAllowed},
 		{"another site's page", "POST", "/api/nodes/1/stop", "", map[string]string{"Origin": "http://evil.example"}, http.StatusForbidden},
 		{"another site's write", "POST", "/api/write", `{"key": "x"}`, map[string]string{"Origin": "http://evil.example"}, http.StatusForbidden},
 		{"a malformed origin", "POST", "/api/nodes/1/stop", "", map[string]string{"Origin": "://"}, http.StatusForbidden},

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -188,4 +189,52 @@ func TestSnapshotLeader(t *testing.T) {
 	require.Equal(t, uint64(1), snap.Leader(), "a stopped node does not lead")
 	snap.Nodes[0].Role = "follower"
 	require.Zero(t, snap.Leader())
+}
+
+// TestSubscribe checks that Subscribe reads back, in order, what a Server
+// streams: a view of several processes is built on it.
+func TestSubscribe(t *testing.T) {
+	_, src, ts := startServer(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan Event, 8)
+	done := make(chan error, 1)
+	go func() { done <- Subscribe(ctx, http.DefaultClient, ts.URL+"/events", func(ev Event) { got <- ev }) }()
+	snap := threeNodes()
+	snap.Nodes[0].Links = []Link{{Peer: 2, Cut: true}, {Peer: 3, Delay: 300 * time.Millisecond}}
+	msg := Message{From: 1, To: 2, Type: "AppendEntries", Term: 2, Entries: 1}
+	// The first snapshot may reach the server before the subscription:
+	// send until one comes back.
+	var first Event
+	for first.State == nil {
+		feed(t, src, Event{State: snap})
+		select {
+		case first = <-got:
+		case <-time.After(50 * time.Millisecond):
+		case err := <-done:
+			t.Fatalf("Subscribe stopped: %v", err)
+		}
+	}
+	require.Equal(t, *snap, *first.State, "the snapshot, links and all, comes back as it was sent")
+	feed(t, src, Event{Message: &msg})
+	deadline := time.After(wait)
+	for {
+		select {
+		case ev := <-got:
+			if ev.State != nil {
+				continue // a repeat of the snapshot sent above
+			}
+			require.Equal(t, msg, *ev.Message)
+		case <-deadline:
+			t.Fatal("the message did not come back within the wait")
+		}
+		break
+	}
+	cancel()
+	select {
+	case err := <-done:
+		require.Error(t, err, "Subscribe says why it stopped")
+	case <-time.After(wait):
+		t.Fatal("Subscribe did not return after its context ended")
+	}
 }

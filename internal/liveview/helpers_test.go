@@ -55,6 +55,10 @@ func (f *fakeController) Write(_ context.Context, key, value string) (string, er
 	return "committed at index 4", nil
 }
 
+func (f *fakeController) SlowLink(_ context.Context, a, b uint64, delay time.Duration) error {
+	return f.record(fmt.Sprintf("slow %d-%d %v", a, b, delay))
+}
+
 func (f *fakeController) Calls() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -49,6 +49,20 @@ type NodeState struct {
 	// Tail is the end of the node's log, oldest entry first; a few entries
 	// are enough.
 	Tail []Entry `json:"tail"`
+	// Links holds the node's faulty links to its peers, if any: a link
+	// cut, or slowed by a delay (a cluster with fault switches reports
+	// them; others have none).
+	Links []Link `json:"links,omitempty"`
+}
+
+// Link is a fault on the link from a node to one of its peers.
+type Link struct {
+	Peer uint64 `json:"peer"`
+	// Cut is true while the node drops every message to and from the
+	// peer.
+	Cut bool `json:"cut,omitempty"`
+	// Delay is how long each message to the peer waits before it leaves.
+	Delay time.Duration `json:"delay,omitempty"`
 }
 
 // Entry is one log entry as the page shows it.
@@ -141,6 +155,18 @@ type Controller interface {
 	// committed; it returns what to show, such as "committed at index 7".
 	Write(ctx context.Context, key, value string) (string, error)
 }
+
+// LinkSlower is a Controller that can also slow the link between two
+// nodes: every message between them, both ways, waits delay before it
+// leaves. A delay of zero restores the link. The page shows its "Slow a
+// link" form only when the Controller is one.
+type LinkSlower interface {
+	SlowLink(ctx context.Context, a, b uint64, delay time.Duration) error
+}
+
+// MaxLinkDelay bounds the delay a page may ask for: long enough to delay
+// every heartbeat past an election timeout, short enough to come back.
+const MaxLinkDelay = 10 * time.Second
 
 // ErrUnknownNode may be returned (wrapped) by a Controller for a node it
 // does not know; the server answers 404 Not Found.

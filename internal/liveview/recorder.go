@@ -107,6 +107,15 @@ func (r *Recorder) SetCut(id raft.NodeID, cut bool) {
 	r.emitState()
 }
 
+// SetLinks shows the faults on node id's links to its peers (nil for
+// none), as whoever switched them says.
+func (r *Recorder) SetLinks(id raft.NodeID, links []Link) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.node(id).Links = slices.Clone(links)
+	r.emitState()
+}
+
 // Snapshot returns every node's state as last reported.
 func (r *Recorder) Snapshot() Snapshot {
 	r.mu.Lock()
@@ -122,6 +131,7 @@ func (r *Recorder) snapshot() Snapshot {
 	for i, n := range r.nodes {
 		s.Nodes[i] = *n
 		s.Nodes[i].Tail = slices.Clone(n.Tail)
+		s.Nodes[i].Links = slices.Clone(n.Links)
 	}
 	return s
 }

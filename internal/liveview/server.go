@@ -31,7 +31,8 @@ const maxBody = 4 << 10
 
 // Server serves the page, its event stream (GET /events), the latest
 // snapshot (GET /api/state) and the controls (POST /api/nodes/{id}/stop,
-// start, cut and heal, and POST /api/write). Run feeds it from its Source.
+// start, cut and heal, POST /api/write, and POST /api/links/{a}/{b} when
+// the Controller is a LinkSlower). Run feeds it from its Source.
 type Server struct {
 	src  Source
 	ctl  Controller
@@ -71,6 +72,7 @@ func New(src Source, ctl Controller) *Server {
 	// themselves, so that every answer is JSON.
 	s.mux.HandleFunc("/api/nodes/{id}/{action}", s.serveNodeAction)
 	s.mux.HandleFunc("/api/write", s.serveWrite)
+	s.mux.HandleFunc("/api/links/{a}/{b}", s.serveSlowLink)
 	return s
 }
 
@@ -240,8 +242,9 @@ func (s *Server) serveState(w http.ResponseWriter, r *http.Request) {
 		Snapshot
 		Leader   uint64 `json:"leader"`
 		Controls bool   `json:"controls"`
+		SlowLink bool   `json:"slowLink"`
 		Replay   bool   `json:"replay"`
-	}{*snap, snap.Leader(), s.ctl != nil, s.replay != nil})
+	}{*snap, snap.Leader(), s.ctl != nil, s.slower() != nil, s.replay != nil})
 }
 
 // serveNodeAction carries out stop, start, cut or heal on one node.
@@ -257,16 +260,8 @@ func (s *Server) serveNodeAction(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no action %q: want stop, start, cut or heal", r.PathValue("action")))
 		return
 	}
-	id, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("node ID %q is not a number", r.PathValue("id")))
-		return
-	}
-	s.mu.Lock()
-	known := s.last != nil && s.last.has(id)
-	s.mu.Unlock()
-	if !known {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no node %d in the cluster", id))
+	id, ok := s.nodeParam(w, r, "id")
+	if !ok {
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), controlTimeout)
@@ -276,6 +271,96 @@ func (s *Server) serveNodeAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"result": fmt.Sprintf("%s node %d: done", r.PathValue("action"), id)})
+}
+
+// nodeParam returns the node that the path's parameter names, or answers
+// 400 (not a number) or 404 (not in the cluster) and returns false.
+func (s *Server) nodeParam(w http.ResponseWriter, r *http.Request, name string) (uint64, bool) {
+	id, err := strconv.ParseUint(r.PathValue(name), 10, 64)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("node ID %q is not a number", r.PathValue(name)))
+		return 0, false
+	}
+	s.mu.Lock()
+	known := s.last != nil && s.last.has(id)
+	s.mu.Unlock()
+	if !known {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no node %d in the cluster", id))
+		return 0, false
+	}
+	return id, true
+}
+
+// slower returns the Controller as a LinkSlower, or nil if it is none.
+func (s *Server) slower() LinkSlower {
+	ls, _ := s.ctl.(LinkSlower)
+	return ls
+}
+
+// slowRequest is the body of POST /api/links/{a}/{b}.
+type slowRequest struct {
+	// Delay is a Go duration, such as "300ms"; "0s" restores the link.
+	Delay string `json:"delay"`
+}
+
+// serveSlowLink slows the link between nodes a and b, both ways.
+func (s *Server) serveSlowLink(w http.ResponseWriter, r *http.Request) {
+	if !s.checkControl(w, r) {
+		return
+	}
+	ls := s.slower()
+	if ls == nil {
+		writeError(w, http.StatusNotFound, "this cluster's links cannot be slowed")
+		return
+	}
+	a, ok := s.nodeParam(w, r, "a")
+	if !ok {
+		return
+	}
+	b, ok := s.nodeParam(w, r, "b")
+	if !ok {
+		return
+	}
+	if a == b {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("a link joins two nodes, and both ends are node %d", a))
+		return
+	}
+	var req slowRequest
+	if !decodeBody(w, r, &req, `{"delay": "300ms"}`) {
+		return
+	}
+	delay, err := time.ParseDuration(req.Delay)
+	if err != nil || delay < 0 || delay > MaxLinkDelay {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("delay %q: want a duration from 0s to %v, such as \"300ms\"", req.Delay, MaxLinkDelay))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), controlTimeout)
+	defer cancel()
+	if err := ls.SlowLink(ctx, a, b, delay); err != nil {
+		writeControlError(w, err)
+		return
+	}
+	result := fmt.Sprintf("the link %d ↔ %d is slowed by %v", a, b, delay)
+	if delay == 0 {
+		result = fmt.Sprintf("the link %d ↔ %d is back to full speed", a, b)
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"result": result})
+}
+
+// decodeBody decodes a control request's body, one JSON object of the
+// shape example shows, or answers 400 and returns false.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any, example string) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("the body must be %s: %v", example, err))
+		return false
+	}
+	if dec.More() {
+		writeError(w, http.StatusBadRequest, "the body must hold one JSON object, and it holds more")
+		return false
+	}
+	return true
 }
 
 // writeRequest is the body of POST /api/write.
@@ -289,14 +374,7 @@ func (s *Server) serveWrite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req writeRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("the body must be {\"key\": \"…\", \"value\": \"…\"}: %v", err))
-		return
-	}
-	if dec.More() {
-		writeError(w, http.StatusBadRequest, "the body must hold one JSON object, and it holds more")
+	if !decodeBody(w, r, &req, `{"key": "…", "value": "…"}`) {
 		return
 	}
 	if req.Key == "" {

@@ -8,6 +8,7 @@ const FLIGHT_MS = 600;     // how long a message takes to cross the picture
 const LIST_LENGTH = 8;     // messages listed under "Messages"
 
 let controls = false;      // whether the server carries out the buttons
+let slowLink = false;      // whether it can slow a link
 let snapshot = null;       // the latest snapshot
 let positions = new Map(); // node ID -> {x, y} in the picture
 let inFlight = 0;
@@ -64,6 +65,7 @@ function render(s) {
   $('note').textContent = s.note || '';
   renderRing(s, leaders);
   renderCards(s, leaders);
+  if (slowLink) fillSlowForm(s);
 }
 
 function renderRing(s, leaders) {
@@ -77,9 +79,14 @@ function renderRing(s, leaders) {
     positions.set(node.id, { x: Math.round(105 * Math.cos(a)), y: Math.round(105 * Math.sin(a)) });
   });
   for (const a of s.nodes) for (const b of s.nodes) {
-    if (a.id < b.id && !a.cut && !b.cut) {
-      const p = positions.get(a.id), q = positions.get(b.id);
-      ring.append(el('svg:line', { x1: p.x, y1: p.y, x2: q.x, y2: q.y }));
+    if (a.id >= b.id) continue;
+    const ab = linkOf(a, b.id), ba = linkOf(b, a.id);
+    if (a.cut || b.cut || ab.cut || ba.cut) continue;
+    const p = positions.get(a.id), q = positions.get(b.id);
+    const delay = Math.max(ab.delay || 0, ba.delay || 0);
+    ring.append(el('svg:line', { x1: p.x, y1: p.y, x2: q.x, y2: q.y, class: delay ? 'slow' : '' }));
+    if (delay) {
+      ring.append(el('svg:text', { class: 'delay', x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 - 8 }, `${Math.round(delay / 1e6)} ms`));
     }
   }
   for (const node of s.nodes) {
@@ -94,6 +101,25 @@ function renderRing(s, leaders) {
   ring.append(...dots);
 }
 
+// linkOf returns the faults on node n's link to peer, {} for none.
+function linkOf(n, peer) {
+  return (n.links || []).find((l) => l.peer === peer) || {};
+}
+
+// fillSlowForm lists the nodes in the "slow a link" form, keeping the
+// choices made.
+function fillSlowForm(s) {
+  const form = $('slow');
+  for (const [name, pick] of [['a', 0], ['b', 1]]) {
+    const select = form[name];
+    const ids = s.nodes.map((n) => String(n.id));
+    if ([...select.options].map((o) => o.value).join() === ids.join()) continue;
+    const chosen = select.value;
+    select.replaceChildren(...ids.map((id) => el('option', { value: id }, `node ${id}`)));
+    select.value = ids.includes(chosen) ? chosen : ids[Math.min(pick, ids.length - 1)];
+  }
+}
+
 function field(name, value) {
   return [el('dt', {}, name), el('dd', {}, String(value))];
 }
@@ -106,6 +132,7 @@ function renderCards(s, leaders) {
     const card = el('article', { class: `card ${role}`, 'data-node': n.id, 'data-role': role });
     const title = el('h3', {}, `node ${n.id}`, el('span', { class: 'badge' }, badge(n, leaders)));
     if (n.cut) title.append(el('span', { class: 'badge cut' }, 'cut off'));
+    else if ((n.links || []).some((l) => l.cut)) title.append(el('span', { class: 'badge cut' }, 'links cut'));
     const dl = el('dl');
     dl.append(...field('term', n.term), ...field('vote', n.vote || '–'), ...field('leader', n.leader || '–'),
       ...field('commit', n.commit), ...field('applied', n.applied), ...field('last', n.lastIndex));
@@ -246,6 +273,7 @@ async function start() {
   try {
     state = await (await fetch('api/state')).json();
     controls = state.controls;
+    slowLink = state.slowLink;
   } catch (err) {
     $('result').textContent = `api/state: ${err}`;
   }
@@ -255,6 +283,12 @@ async function start() {
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     act('api/write', { key: form.key.value, value: form.value.value }, form.querySelector('button'));
+  });
+  const slow = $('slow');
+  slow.hidden = !slowLink;
+  slow.addEventListener('submit', (e) => {
+    e.preventDefault();
+    act(`api/links/${slow.a.value}/${slow.b.value}`, { delay: `${Number(slow.delay.value) || 0}ms` }, slow.querySelector('button'));
   });
   connect();
 }
