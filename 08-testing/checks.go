@@ -16,8 +16,9 @@ func (c *Checker) checkElectionSafety(ch *change) {
 	// TODO: Election Safety (Figure 3, §5.2; handout: "1. Election Safety"): when
 	// the node is leader (ch.node.status.Role), look up c.leaders for its term.
 	// Nobody yet: record it, with its incarnation, and check that a majority of
-	// the c.size nodes persisted a vote for it in that term (c.votes): that is
-	// what makes a second leader impossible. Another node, or the same node in
+	// the voters of its configuration (c.majority, given) persisted a vote for
+	// it in that term (c.votes): that is what makes a second leader
+	// impossible. Another node, or the same node in
 	// an earlier life (a leader that crashed must not lead its term again):
 	// report it, naming both and the term.
 }
@@ -81,8 +82,9 @@ func (c *Checker) checkVoteRestriction(ch *change) {
 func (c *Checker) checkCommittedKept(ch *change) {
 	// TODO: Committed entries are kept (handout: "7. Committed entries are kept").
 	// Three checks. (a) Each index in ch.committed must be held, as that same
-	// entry, by the persisted logs of a majority of the c.size nodes (count
-	// crashed nodes too: their logs survive). (b) Every index the node's
+	// entry, by a majority of the voters of the node's configuration
+	// (c.majority; other.holds, given, counts a snapshot as holding every entry
+	// up to its index; count crashed nodes too: their logs survive). (b) Every index the node's
 	// commit index newly covers (from ch.before.Commit+1, or from n.first when
 	// ch.started) must hold the entry in c.committed. (c) No entry of
 	// ch.removed may be the committed entry at its index.

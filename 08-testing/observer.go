@@ -165,7 +165,6 @@ type Checker struct {
 	mu         sync.Mutex
 	step       int
 	events     int
-	size       int // the number of voters, from the first NodeStarted
 	nodes      map[raft.NodeID]*node
 	violations []Violation
 	dropped    int               // violations past maxViolations
@@ -190,6 +189,65 @@ type node struct {
 	log         []raft.Entry // its persisted log
 	status      raft.Status  // its status after the last report
 	lastApplied raft.Index   // the last index it handed out to apply
+
+	// The node's configuration (stage 11), which decides the quorum the
+	// checks use for it: boot are the Peers it last started with, snapshot
+	// is the configuration and term of its persisted snapshot (zero if it
+	// has none), and confs are the configuration changes in its log, in
+	// index order.
+	boot     []raft.NodeID
+	snapshot snapshotBase
+	confs    []configuration
+}
+
+// snapshotBase is what the Checker keeps of a node's persisted snapshot:
+// its last index and term (the entry before the node's log) and its voters.
+type snapshotBase struct {
+	index  raft.Index
+	term   raft.Term
+	voters []raft.NodeID
+}
+
+// configuration is the voters that an EntryConfChange entry of a node's
+// log makes the configuration, from its index on.
+type configuration struct {
+	index  raft.Index
+	voters []raft.NodeID
+}
+
+// voters returns the voters of the configuration the node is in. A
+// configuration takes effect when its entry is appended, committed or not
+// (§4.1 of Ongaro's dissertation), so it is the one of the last
+// EntryConfChange entry in the node's persisted log; with none, the one of
+// its snapshot; with no snapshot, the Peers it started with. For the cores
+// of stages 05 to 10, which neither snapshot nor change their
+// configuration, that is always the whole cluster.
+func (n *node) voters() []raft.NodeID {
+	switch {
+	case len(n.confs) > 0:
+		return n.confs[len(n.confs)-1].voters
+	case n.snapshot.index > 0:
+		return n.snapshot.voters
+	}
+	return n.boot
+}
+
+// holds reports whether the node has entry e at index i persisted: in its
+// log, or in its snapshot, which holds every entry up to its index (§7).
+func (n *node) holds(i raft.Index, e raft.Entry) bool {
+	if i <= n.snapshot.index {
+		return true
+	}
+	got, ok := n.entry(i)
+	return ok && sameEntry(got, e)
+}
+
+// majority returns the voters of node n's configuration and how many of
+// them make a majority: the quorum that n, as a leader or a candidate,
+// counts on.
+func (c *Checker) majority(n *node) (voters []raft.NodeID, quorum int) {
+	voters = n.voters()
+	return voters, len(voters)/2 + 1
 }
 
 // entry returns the node's persisted entry at index i, if it holds one.
@@ -211,10 +269,14 @@ func (n *node) last() entryID {
 }
 
 // termAt returns the term of the node's entry at index i, 0 for index 0,
-// and false if it does not hold the entry.
+// the snapshot's term for the snapshot's last index, and false if it does
+// not hold the entry.
 func (n *node) termAt(i raft.Index) (raft.Term, bool) {
-	if i == 0 {
+	switch {
+	case i == 0:
 		return 0, true
+	case i == n.snapshot.index:
+		return n.snapshot.term, true
 	}
 	e, ok := n.entry(i)
 	return e.Term, ok
@@ -338,9 +400,6 @@ func (c *Checker) NodeStarted(cfg raft.Config, st raft.Status) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.events++
-	if c.size == 0 {
-		c.size = len(cfg.Peers)
-	}
 	n := c.nodes[cfg.ID]
 	if n == nil {
 		n = &node{id: cfg.ID, first: 1}
@@ -354,8 +413,9 @@ func (c *Checker) NodeStarted(cfg raft.Config, st raft.Status) {
 	n.running = true
 	n.incarnation++
 	n.hard = cfg.HardState
+	n.boot = slices.Clone(cfg.Peers)
 	if cfg.Snapshot != nil {
-		n.compact(cfg.Snapshot.LastIncludedIndex)
+		n.compact(*cfg.Snapshot)
 	}
 	ch.removed, ch.appended = n.reset(cfg.Entries)
 	n.status = st
@@ -382,9 +442,11 @@ func (c *Checker) NodeReady(id raft.NodeID, rd raft.Ready, st raft.Status) {
 	switch {
 	case rd.Snapshot != nil:
 		// The snapshot replaces the whole persisted log; the entries kept
-		// after it come again in rd.Entries.
-		n.compact(rd.Snapshot.LastIncludedIndex)
+		// after it come again in rd.Entries. The runtime restores its state
+		// machine from it: the node has applied everything up to its index.
+		n.compact(*rd.Snapshot)
 		ch.removed, ch.appended = n.reset(rd.Entries)
+		n.lastApplied = max(n.lastApplied, rd.Snapshot.LastIncludedIndex)
 	case len(rd.Entries) > 0:
 		ch.removed, ch.appended = n.replace(rd.Entries)
 	}
@@ -423,7 +485,24 @@ func (n *node) replace(entries []raft.Entry) (removed, added []raft.Entry) {
 	}
 	removed = slices.Clone(tail[same:])
 	n.log = append(n.log[:keep+same], entries[same:]...) // removed is a copy: n.log may reuse its array
+	n.noteConfs(entries[0].Index+raft.Index(same), entries[same:])
 	return removed, entries[same:]
+}
+
+// noteConfs keeps n.confs in step with the log after a change: the
+// configurations from index from on are gone, and those of added, which
+// start at from, are new. An entry whose Data is not a ConfChange is not a
+// configuration change the Checker can read, and is left out.
+func (n *node) noteConfs(from raft.Index, added []raft.Entry) {
+	n.confs = slices.DeleteFunc(n.confs, func(c configuration) bool { return c.index >= from })
+	for _, e := range added {
+		if e.Type != raft.EntryConfChange {
+			continue
+		}
+		if cc, err := raft.UnmarshalConfChange(e.Data); err == nil {
+			n.confs = append(n.confs, configuration{index: e.Index, voters: cc.Voters})
+		}
+	}
 }
 
 // reset makes entries the node's whole log after its snapshot, as a node
@@ -431,20 +510,26 @@ func (n *node) replace(entries []raft.Entry) (removed, added []raft.Entry) {
 func (n *node) reset(entries []raft.Entry) (removed, added []raft.Entry) {
 	if len(entries) == 0 {
 		removed, n.log = n.log, nil
+		n.noteConfs(n.first, nil)
 		return removed, nil
 	}
 	return n.replace(entries)
 }
 
-// compact drops the log's entries up to and including index, which a
-// snapshot now stands for.
-func (n *node) compact(index raft.Index) {
+// compact drops the log's entries up to and including the snapshot's
+// last index, which the snapshot now stands for, and keeps the snapshot's
+// term and configuration. A snapshot older than the node's log start
+// changes nothing.
+func (n *node) compact(snap raft.Snapshot) {
+	index := snap.LastIncludedIndex
 	if index < n.first {
 		return
 	}
 	drop := min(int(index+1-n.first), len(n.log))
 	n.log = slices.Clone(n.log[drop:])
 	n.first = index + 1
+	n.snapshot = snapshotBase{index: index, term: snap.LastIncludedTerm, voters: slices.Clone(snap.Voters)}
+	n.confs = slices.DeleteFunc(n.confs, func(c configuration) bool { return c.index <= index })
 }
 
 // check runs every property's check on one change.

@@ -21,8 +21,9 @@ func (c *Checker) checkElectionSafety(ch *change) {
 	//workshop:todo Election Safety (Figure 3, §5.2; handout: "1. Election Safety"): when
 	//workshop:todo the node is leader (ch.node.status.Role), look up c.leaders for its term.
 	//workshop:todo Nobody yet: record it, with its incarnation, and check that a majority of
-	//workshop:todo the c.size nodes persisted a vote for it in that term (c.votes): that is
-	//workshop:todo what makes a second leader impossible. Another node, or the same node in
+	//workshop:todo the voters of its configuration (c.majority, given) persisted a vote for
+	//workshop:todo it in that term (c.votes): that is what makes a second leader
+	//workshop:todo impossible. Another node, or the same node in
 	//workshop:todo an earlier life (a leader that crashed must not lead its term again):
 	//workshop:todo report it, naming both and the term.
 	n, st := ch.node, ch.node.status
@@ -33,16 +34,17 @@ func (c *Checker) checkElectionSafety(ch *change) {
 	switch {
 	case !seen:
 		c.leaders[st.Term] = leadership{id: n.id, incarnation: n.incarnation}
+		members, quorum := c.majority(n)
 		var voters []raft.NodeID
 		for voter, candidate := range c.votes[st.Term] {
-			if candidate == n.id {
+			if candidate == n.id && slices.Contains(members, voter) {
 				voters = append(voters, voter)
 			}
 		}
-		if quorum := c.size/2 + 1; len(voters) < quorum {
+		if len(voters) < quorum {
 			slices.Sort(voters)
 			c.report(Violation{Property: ElectionSafety, Nodes: append([]raft.NodeID{n.id}, voters...), Terms: []raft.Term{st.Term},
-				Detail: fmt.Sprintf("node %d became leader of term %d with the votes of %v alone, %d of %d nodes; a majority is %d.", n.id, st.Term, voters, len(voters), c.size, quorum)})
+				Detail: fmt.Sprintf("node %d became leader of term %d with the votes of %v alone, %d of the %d voters %v; a majority is %d.", n.id, st.Term, voters, len(voters), len(members), members, quorum)})
 		}
 	case prev.id != n.id:
 		c.report(Violation{Property: ElectionSafety, Nodes: []raft.NodeID{prev.id, n.id}, Terms: []raft.Term{st.Term},
@@ -191,22 +193,24 @@ func (c *Checker) checkVoteRestriction(ch *change) {
 func (c *Checker) checkCommittedKept(ch *change) {
 	//workshop:todo Committed entries are kept (handout: "7. Committed entries are kept").
 	//workshop:todo Three checks. (a) Each index in ch.committed must be held, as that same
-	//workshop:todo entry, by the persisted logs of a majority of the c.size nodes (count
-	//workshop:todo crashed nodes too: their logs survive). (b) Every index the node's
+	//workshop:todo entry, by a majority of the voters of the node's configuration
+	//workshop:todo (c.majority; other.holds, given, counts a snapshot as holding every entry
+	//workshop:todo up to its index; count crashed nodes too: their logs survive). (b) Every index the node's
 	//workshop:todo commit index newly covers (from ch.before.Commit+1, or from n.first when
 	//workshop:todo ch.started) must hold the entry in c.committed. (c) No entry of
 	//workshop:todo ch.removed may be the committed entry at its index.
 	n := ch.node
+	members, quorum := c.majority(n)
 	for _, i := range ch.committed {
 		cm, holders := c.committed[i], 0
-		for _, other := range c.nodes {
-			if e, ok := other.entry(i); ok && sameEntry(e, cm.entry) {
+		for _, id := range members {
+			if other := c.nodes[id]; other != nil && other.holds(i, cm.entry) {
 				holders++
 			}
 		}
-		if quorum := c.size/2 + 1; holders < quorum {
+		if holders < quorum {
 			c.report(Violation{Property: CommittedKept, Nodes: []raft.NodeID{n.id}, Terms: []raft.Term{n.status.Term}, Indexes: []raft.Index{i},
-				Detail: fmt.Sprintf("node %d says %s is committed, but only %d of %d persisted logs hold it; a majority is %d.", n.id, cm.entry.String(), holders, c.size, quorum)})
+				Detail: fmt.Sprintf("node %d says %s is committed, but only %d of the %d voters %v hold it; a majority is %d.", n.id, cm.entry.String(), holders, len(members), members, quorum)})
 		}
 	}
 	from := ch.before.Commit + 1
