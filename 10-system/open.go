@@ -35,6 +35,11 @@ type Config struct {
 	// NewCore makes the node's core; nil means stage 07's
 	// (NodeConfig.NewCore). Stage 11's command plugs its core in here.
 	NewCore func(raft.Config) (raft.Node, error)
+	// Debug, if true, serves the node's live view and the switches that
+	// cut, heal and slow its links under /debug/ on the HTTP API
+	// (debug.go). Only for a cluster on one machine: whoever reaches the
+	// API can cut the node off.
+	Debug bool
 }
 
 // Open opens a server's write-ahead log and its three listeners (peers,
@@ -105,11 +110,21 @@ func Open(cfg Config) (_ *Server, err error) {
 		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
 	}
 	closers = append(closers, tr)
-	return NewServer(ServerConfig{
-		ID: cfg.ID, Peers: cfg.Cluster.IDs(), Storage: log, Transport: tr,
+	var peerTransport PeerTransport = tr
+	var dbg *debugger
+	if cfg.Debug {
+		dbg = newDebugger(cfg.ID, cfg.Cluster.IDs(), tr)
+		peerTransport, cfg.Observer = dbg.transport, dbg.observer(cfg.Observer)
+	}
+	s, err := NewServer(ServerConfig{
+		ID: cfg.ID, Peers: cfg.Cluster.IDs(), Storage: log, Transport: peerTransport,
 		HTTP: httpLn, RESP: respLn, TickInterval: cfg.TickInterval, Logger: cfg.Logger,
 		Observer: cfg.Observer, NewCore: cfg.NewCore,
 	})
+	if err == nil && dbg != nil {
+		dbg.mount(s)
+	}
+	return s, err
 }
 
 // checkAdvertisable checks that addr is a host and port that a client on
