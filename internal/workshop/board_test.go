@@ -1,14 +1,20 @@
 package workshop
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"raftgo/internal/course"
+	"raftgo/internal/gotest"
 )
 
 func TestBoard(t *testing.T) {
@@ -33,6 +39,104 @@ Next: stage 04, The log.
   Read the handout 04-log/README.md and the slides slides/04-log.slide,
   fill in the TODOs, and run:  go run ./cmd/workshop check 04
 `, out.String())
+}
+
+// TestBoardCached runs the board twice, with the real go command, on a fake
+// course: the second run reads the tests' results from go test's cache and
+// must still print every row. (It once hung after its first row: the
+// notice, stopped at every row, waited forever on its second stop when the
+// first row came before the notice was due.)
+func TestBoardCached(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command on a fake course")
+	}
+	t.Setenv("GOFLAGS", "-mod=mod")
+	t.Setenv("GOPROXY", "off") // the fake course has no dependencies
+	t.Setenv("GOWORK", "off")
+	root := t.TempDir()
+	for name, text := range fakeCourse {
+		write(t, filepath.Join(root, name), text)
+	}
+	var out lockedBuffer
+	w := New(root, &out)
+	w.Stages = []course.Stage{stage04, mustFind("05")}
+	require.NoError(t, w.Gen(w.Stages[:1]))
+	// go test caches the results of packages that pass: a finished stage.
+	write(t, filepath.Join(root, "04-log", "log.go"), "package raftlog\n\nfunc Add(a, b int) int { return a + b }\n\n// Double is given.\nfunc Double(a int) int { return 2 * a }\n")
+	goCmd := &recordingRunner{}
+	w.Go = goCmd
+	w.NoticeAfter = time.Minute // longer than a run from the cache takes
+
+	want := `Raft in Go: your progress
+
+  ✓ 04  The log          1/1 tests pass (+1 given)
+    05  Log replication  not built yet
+
+Every stage built so far passes; the others are still being written.
+`
+	for _, run := range []string{"first run", "second run, from the cache"} {
+		out.Reset()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			w.Board(t.Context())
+		}()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Minute):
+			t.Fatalf("%s: the board did not finish in 3 minutes; it printed:\n%s", run, out.String())
+		}
+		assert.Equal(t, want, out.String(), run)
+	}
+	assert.Contains(t, goCmd.last(), "(cached)", "the second run must read go test's cache")
+}
+
+// lockedBuffer is a bytes.Buffer that a test may read while another
+// goroutine writes to it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func (b *lockedBuffer) Reset() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.Reset()
+}
+
+// recordingRunner runs the real go command and keeps what its last run
+// printed.
+type recordingRunner struct {
+	mu     sync.Mutex
+	stdout []byte
+}
+
+func (r *recordingRunner) Go(ctx context.Context, dir string, args ...string) ([]byte, []byte, error) {
+	stdout, stderr, err := gotest.GoCommand{}.Go(ctx, dir, args...)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stdout = stdout
+	return stdout, stderr, err
+}
+
+// last returns what the last run printed on its standard output, with
+// go test -json's events flattened to text.
+func (r *recordingRunner) last() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.ReplaceAll(string(r.stdout), `\t`, "\t")
 }
 
 func TestBoardRow(t *testing.T) {

@@ -31,8 +31,10 @@ const (
 // Check runs a stage's tests and prints the next step first: the first
 // test that fails, in full, with its hint, the command that runs it alone
 // and the TODO to work on. Then come the other failing tests, one line
-// each, the tests that pass, and the TODOs left in the code. It reports
-// whether every test passes.
+// each, the tests that pass, what the tests the learner writes catch of the
+// bugs planted for them (proveTests), and the TODOs left in the code. It
+// reports whether every test passes and every learner's test catches its
+// bugs.
 func (w *Workshop) Check(ctx context.Context, s course.Stage) (bool, error) {
 	if err := w.haveStage(s); err != nil {
 		return false, err
@@ -67,6 +69,10 @@ func (w *Workshop) Check(ctx context.Context, s course.Stage) (bool, error) {
 		w.printf("\n%s", w.hintBlock(run, first, todos))
 	}
 	w.printOthers(run, first)
+	proven, err := w.proveTests(ctx, s, run)
+	if err != nil {
+		return false, err
+	}
 	if len(todos) > 0 {
 		if first == nil {
 			w.printf("\nEvery test passes. TODO comments left in the code (delete them as you finish):\n")
@@ -77,10 +83,10 @@ func (w *Workshop) Check(ctx context.Context, s course.Stage) (bool, error) {
 			w.printf("  %s: %s\n", w.show(filepath.Join(s.Dir, todo.Pos)), summary(todo.Text))
 		}
 	}
-	if first == nil {
+	if first == nil && proven {
 		w.printf("\n%s\n", w.paint(green, fmt.Sprintf("Stage %s is done. Compare with the reference: %s", s.Number(), w.tool("diff", s))))
 	}
-	return first == nil, nil
+	return first == nil && proven, nil
 }
 
 // printOthers prints the tests of a run other than first: those that did
