@@ -78,9 +78,10 @@ type WAL struct {
 	recoveredSnap    *raft.Snapshot
 	recoveredEntries []raft.Entry
 
-	buf   []byte // reused by Save
-	err   error  // the first write failure: the WAL refuses to go on after it
-	syncs int    // how many fsyncs it made, for tests
+	buf      []byte // reused by Save
+	err      error  // the first write failure: the WAL refuses to go on after it
+	syncs    int    // how many fsyncs it made, for tests
+	unsynced bool   // the active segment holds a commit-only write not yet synced
 }
 
 // Open opens the WAL in dir, creating the folder if it is missing, and
@@ -126,6 +127,17 @@ func (w *WAL) State() (raft.HardState, *raft.Snapshot, []raft.Entry) {
 // entries[0].Index must follow the snapshot, and leave no gap after the
 // last entry. When nothing changed, Save writes and syncs nothing.
 //
+// A Save that only moves Commit, with the same term and vote and no
+// entries, is written but not synced: the next fsync (the next Save that
+// syncs, a new segment, a snapshot or Close) makes it durable with
+// whatever follows it. Figure 2 does not list commitIndex as persistent
+// state: a node whose last commit record is lost in a crash restarts with
+// an older commit index, and learns the newer one again from the leader;
+// every entry it had applied is still in its log. etcd raft skips this
+// fsync too (its MustSync). A leader's commit-only Readies are frequent
+// under load (a follower's acknowledgement moves the commit index and
+// nothing else), and this halves its fsyncs.
+//
 // After a failed write or fsync the WAL cannot tell what reached the disk,
 // so every later call fails: reopen it to recover.
 func (w *WAL) Save(hs raft.HardState, entries []raft.Entry) error {
@@ -154,7 +166,8 @@ func (w *WAL) Save(hs raft.HardState, entries []raft.Entry) error {
 		buf = appendRecord(buf, recordHardState, raft.MarshalHardState(hs))
 	}
 	w.buf = buf
-	if err := w.write(buf); err != nil {
+	commitOnly := len(entries) == 0 && hs.Term == w.hs.Term && hs.Vote == w.hs.Vote
+	if err := w.write(buf, !commitOnly); err != nil {
 		return err
 	}
 	if changed {
@@ -222,7 +235,7 @@ func (w *WAL) SaveSnapshot(s raft.Snapshot) error {
 		return err
 	}
 	m := marker{index: s.LastIncludedIndex, term: s.LastIncludedTerm, discard: !w.holds(s.LastIncludedIndex, s.LastIncludedTerm)}
-	if err := w.write(appendRecord(w.buf[:0], recordSnapshot, appendMarker(nil, m))); err != nil {
+	if err := w.write(appendRecord(w.buf[:0], recordSnapshot, appendMarker(nil, m)), true); err != nil {
 		return err
 	}
 	w.applyMarker(m)
@@ -280,12 +293,21 @@ func (w *WAL) compact() error {
 }
 
 // Close closes the WAL and releases its folder. Everything Save and
-// SaveSnapshot returned nil for is already durable.
+// SaveSnapshot returned nil for is durable once Close returns nil: all of
+// it was synced already but a commit-only hard state, which Close syncs.
 func (w *WAL) Close() error {
 	if w.file == nil {
 		return nil
 	}
-	err := w.file.Close()
+	var err error
+	if w.unsynced && w.err == nil {
+		if err = w.sync(w.file); err != nil {
+			err = fmt.Errorf("sync %s: %w", w.file.Name(), err)
+		}
+	}
+	if cerr := w.file.Close(); err == nil {
+		err = cerr
+	}
 	if lerr := w.lock.Close(); err == nil {
 		err = lerr
 	}
@@ -315,16 +337,27 @@ func (w *WAL) fail(err error) error {
 	return err
 }
 
-// write appends buf to the active segment and syncs it.
-func (w *WAL) write(buf []byte) error {
+// write appends buf to the active segment and, if sync, syncs it with
+// every earlier write not yet synced.
+func (w *WAL) write(buf []byte, sync bool) error {
 	n, err := w.file.Write(buf)
 	w.size += int64(n)
 	if err != nil {
 		return w.fail(fmt.Errorf("wal: write %s: %w", w.file.Name(), err))
 	}
+	if !sync {
+		w.unsynced = true
+		return nil
+	}
+	return w.syncActive()
+}
+
+// syncActive syncs the active segment.
+func (w *WAL) syncActive() error {
 	if err := w.sync(w.file); err != nil {
 		return w.fail(fmt.Errorf("wal: sync %s: %w", w.file.Name(), err))
 	}
+	w.unsynced = false
 	return nil
 }
 
@@ -349,9 +382,15 @@ func (w *WAL) syncDir() error {
 	return nil
 }
 
-// cut starts a new segment after the active one, which the last write
-// synced.
+// cut starts a new segment after the active one, once that one is synced:
+// a segment is complete before the next begins, so only the last one can
+// have a torn tail.
 func (w *WAL) cut() error {
+	if w.unsynced {
+		if err := w.syncActive(); err != nil {
+			return err
+		}
+	}
 	last := w.segs[len(w.segs)-1]
 	if err := w.createSegment(last.seq+1, w.lastIndex()+1); err != nil {
 		return w.fail(err)

@@ -98,9 +98,10 @@ func TestGivenSaveRejectsBadEntries(t *testing.T) {
 }
 
 // TestGivenOneFsyncPerSave counts the fsyncs of Save: exactly one for a
-// call that writes anything, however many entries it holds (group
-// commit), and none for a call with nothing new (handout: "6. The write-ahead log",
-// "Measuring fsync").
+// call that writes entries or a new term or vote, however many entries it
+// holds (group commit); none for a call with nothing new; and none for a
+// call that only moves the commit index, which the next fsync, or Close,
+// makes durable (handout: "6. The write-ahead log", "Measuring fsync").
 func TestGivenOneFsyncPerSave(t *testing.T) {
 	w := openWAL(t, t.TempDir(), Options{})
 	for i, tc := range []struct {
@@ -113,10 +114,38 @@ func TestGivenOneFsyncPerSave(t *testing.T) {
 		{raft.HardState{Term: 1, Vote: 1, Commit: 1}, makeEntries(2, 65, 1), 1},
 		{raft.HardState{}, nil, 0},
 		{raft.HardState{Term: 1, Vote: 1, Commit: 1}, nil, 0},
+		{raft.HardState{Term: 1, Vote: 1, Commit: 40}, nil, 0},
+		{raft.HardState{Term: 1, Vote: 1, Commit: 65}, makeEntries(66, 66, 1), 1},
+		{raft.HardState{Term: 2, Vote: 3, Commit: 65}, nil, 1},
 	} {
 		before := w.syncs
 		save(t, w, tc.hs, tc.entries)
 		require.Equal(t, tc.wantSyncs, w.syncs-before, "fsyncs of Save call %d", i)
+	}
+}
+
+// TestCommitOnlySaveIsDurableAfterClose saves a commit-only hard state,
+// which Save does not sync: Close must sync it, and a reopened WAL must
+// hold it. When the segment fills up first, the WAL must sync it before it
+// starts the next, so that only the last segment can ever be torn.
+func TestCommitOnlySaveIsDurableAfterClose(t *testing.T) {
+	for _, segmentSize := range []int64{DefaultSegmentSize, 1} {
+		w := openWAL(t, t.TempDir(), Options{SegmentSize: segmentSize})
+		entries := makeEntries(1, 3, 1)
+		save(t, w, raft.HardState{Term: 1, Vote: 1}, entries)
+		hs := raft.HardState{Term: 1, Vote: 1, Commit: 3}
+		before := w.syncs
+		save(t, w, hs, nil)
+		if segmentSize == DefaultSegmentSize {
+			require.Zero(t, w.syncs-before, "a commit-only Save is not synced")
+			require.NoError(t, w.Close(), "Close")
+			require.Equal(t, 1, w.syncs-before, "Close syncs the commit-only Save")
+		} else {
+			require.Positive(t, w.syncs-before, "a Save that fills its segment syncs it before the next segment starts")
+			require.False(t, w.unsynced, "the full segment was synced")
+		}
+		w = reopen(t, w)
+		requireState(t, w, hs, nil, entries, "a commit-only Save, then Close and Open (segment size %d)", segmentSize)
 	}
 }
 
