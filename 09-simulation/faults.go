@@ -15,15 +15,18 @@ import (
 type faultKind uint8
 
 const (
-	faultPick    faultKind = iota // draw the next fault and inject it
-	faultCrash                    // crash one node (a leader soon after its election)
-	faultRestart                  // restart a crashed node
+	faultPick       faultKind = iota // draw the next fault and inject it
+	faultCrash                       // crash one node (a leader soon after its election)
+	faultRestart                     // restart a crashed node
+	faultMembership                  // change the configuration (Options.Membership)
+	faultScript                      // run a step of Options.Script
 )
 
 // fault is one action of the nemesis.
 type fault struct {
 	kind faultKind
 	node raft.NodeID
+	step int // faultScript: the step's index in Options.Script
 }
 
 // nemesis is the state of the fault injector: what it has broken.
@@ -63,6 +66,13 @@ func (s *simulation) act(f fault) {
 	case faultPick:
 		s.pick()
 		s.queue.Push(s.nextFaultIn(), event{kind: evFault, fault: fault{kind: faultPick}})
+	case faultMembership:
+		s.changeMembership()
+		s.queue.Push(s.nextMembershipChange(), event{kind: evFault, fault: fault{kind: faultMembership}})
+	case faultScript:
+		step := s.opts.Script[f.step]
+		s.trace.note(s.now, "script: "+step.Name)
+		step.Do(&Control{s: s})
 	}
 }
 
@@ -87,7 +97,7 @@ func (s *simulation) pick() {
 		s.partition(ids[:minority], ids[minority:])
 	case 3: // the leader alone
 		if l := s.leader(); l != nil {
-			rest := slices.DeleteFunc(s.peerIDs(), func(id raft.NodeID) bool { return id == l.id })
+			rest := slices.DeleteFunc(s.serverIDs(), func(id raft.NodeID) bool { return id == l.id })
 			s.partition([]raft.NodeID{l.id}, rest)
 		}
 	case 4: // one-way: a node stops hearing others, who still hear it
@@ -113,9 +123,15 @@ func (s *simulation) pick() {
 }
 
 // mayCrash reports whether one more node may crash: at most a minority is
-// down at once, so that the cluster can always recover.
+// down at once, so that the cluster can always recover. With membership
+// changes, the configuration may shrink to 3 voters, of which one may be
+// down.
 func (s *simulation) mayCrash() bool {
-	return len(s.servers)-len(s.upServers()) < (len(s.servers)-1)/2
+	limit := (len(s.servers) - 1) / 2
+	if s.opts.Membership {
+		limit = 1
+	}
+	return len(s.servers)-len(s.upServers()) < limit
 }
 
 // crashFor crashes a server and schedules its restart.
@@ -143,7 +159,7 @@ func (s *simulation) restartNoted(srv *server) {
 // election, before it has replicated its log everywhere: the moments that
 // Figure 8 of the paper is made of.
 func (s *simulation) leaderElected(srv *server) {
-	if s.healed || s.rand.Float64() >= s.params.killLeader {
+	if s.healed || s.opts.Script != nil || s.rand.Float64() >= s.params.killLeader {
 		return
 	}
 	soon := time.Duration(s.rand.ExpFloat64() * float64(s.params.killAfter))
@@ -188,7 +204,7 @@ func (s *simulation) networkNote(desc string) {
 
 // shuffledIDs returns every server's ID in a random order.
 func (s *simulation) shuffledIDs() []raft.NodeID {
-	ids := s.peerIDs()
+	ids := s.serverIDs()
 	s.rand.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
 	return ids
 }

@@ -84,6 +84,30 @@ type Options struct {
 	// SendBeforePersist plants a bug in the driver: it sends a Ready's
 	// messages before the Ready's state is durable.
 	SendBeforePersist bool
+
+	// Stage 11: snapshots and membership changes (see stage11.go). The zero
+	// values keep the runs of stage 09 as they are, draw for draw.
+
+	// Spares is how many servers, after the Nodes of the first
+	// configuration, start outside it, as servers that may join (default
+	// 0; Nodes+Spares at most 9). They start with no Peers.
+	Spares int
+	// SnapshotEvery, if not 0, has each server snapshot its store every
+	// SnapshotEvery applied entries and hand the snapshot to its core,
+	// which must be a Compacter, to compact its log.
+	SnapshotEvery int
+	// Membership, if set, has the nemesis change the configuration through
+	// the leader, whose core must be a ConfChanger, one server at a time,
+	// while the clients' commands run: add a server as a learner, promote
+	// a learner that has caught up, remove a voter (the leader included),
+	// never below 3 voters.
+	Membership bool
+	// Network, if not nil, replaces the network faults drawn from the seed
+	// (a scripted scenario wants a clean network).
+	Network *NetworkConfig
+	// Script, if not nil, replaces the random faults: its steps run at
+	// their times, and nothing else breaks the cluster until Duration ends.
+	Script []Step
 }
 
 func (o *Options) setDefaults() {
@@ -175,6 +199,10 @@ type Result struct {
 	// attempts they gave up on, and Lost the operations a server reported
 	// lost (another leader's entry took their place).
 	Redirects, Timeouts, Lost int
+	// Stage 11: Snapshots counts the snapshots servers took, Installs the
+	// snapshots they installed from a leader, and ConfChanges the
+	// membership changes leaders accepted.
+	Snapshots, Installs, ConfChanges int
 	// Check is porcupine's verdict on the history: Ok, Illegal, or Unknown
 	// when the check ran out of time. It is "" when a checker stopped the
 	// run first.
@@ -237,7 +265,9 @@ type simulation struct {
 	failure *Failure
 	// Client statistics, for the Result.
 	redirects, timeouts, lost int
-	notes                     []porcupine.Annotation
+	// Stage 11 statistics, for the Result.
+	snapshots, installs, confChanges int
+	notes                            []porcupine.Annotation
 }
 
 // Run runs one simulation and returns what it found. It never panics on a
@@ -251,12 +281,18 @@ func Run(opts Options) (*Result, error) {
 	if opts.Clients < 1 || opts.Clients > 100 {
 		return nil, fmt.Errorf("sim: a run needs 1 to 100 clients, not %d", opts.Clients)
 	}
+	if err := opts.checkStage11(); err != nil {
+		return nil, err
+	}
 	s := &simulation{
 		opts:  opts,
 		rand:  rand.New(rand.NewPCG(opts.Seed, 0x09_5171)),
 		trace: newTrace(opts.TraceLength),
 	}
 	s.params = drawParams(s.rand)
+	if opts.Network != nil {
+		s.params.net = *opts.Network
+	}
 	s.net = NewNetwork(s.params.net, s.rand)
 	s.history = newHistory()
 	if opts.NewChecker != nil {
@@ -293,8 +329,9 @@ func (s *simulation) awaitRecovery() {
 
 // start makes the servers and clients and schedules their first events.
 func (s *simulation) start() {
-	for i := range s.opts.Nodes {
+	for i := range s.opts.Nodes + s.opts.Spares {
 		srv := newServer(raft.NodeID(i+1), s)
+		srv.spare = i >= s.opts.Nodes
 		s.servers = append(s.servers, srv)
 	}
 	for _, srv := range s.servers {
@@ -305,7 +342,16 @@ func (s *simulation) start() {
 		s.clients = append(s.clients, c)
 		s.queue.Push(s.think(), event{kind: evClientNext, client: i})
 	}
-	s.queue.Push(s.nextFaultIn(), event{kind: evFault, fault: fault{kind: faultPick}})
+	if s.opts.Script != nil {
+		for i, step := range s.opts.Script {
+			s.queue.Push(step.At, event{kind: evFault, fault: fault{kind: faultScript, step: i}})
+		}
+	} else {
+		s.queue.Push(s.nextFaultIn(), event{kind: evFault, fault: fault{kind: faultPick}})
+	}
+	if s.opts.Membership {
+		s.queue.Push(s.nextMembershipChange(), event{kind: evFault, fault: fault{kind: faultMembership}})
+	}
 }
 
 // loop handles events in time order until end, or until a failure.
@@ -391,6 +437,7 @@ func (s *simulation) result() *Result {
 	r.history, r.Unknown = s.history.operations(s.now)
 	r.Ops = len(r.history)
 	r.Redirects, r.Timeouts, r.Lost = s.redirects, s.timeouts, s.lost
+	r.Snapshots, r.Installs, r.ConfChanges = s.snapshots, s.installs, s.confChanges
 	r.annotations = s.annotations()
 	r.checkTime = s.opts.CheckTimeout
 	if s.failure == nil {

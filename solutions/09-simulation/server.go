@@ -32,25 +32,65 @@ type server struct {
 	store   *kvserver.Store
 	applier *statemachine.Applier
 	every   time.Duration // this server's tick period: its clock runs a little fast or slow
+
+	// Stage 11: a spare starts outside the first configuration, with no
+	// Peers, and may join it (Options.Spares); snapshotAt is the index of
+	// its store's last snapshot (Options.SnapshotEvery).
+	spare      bool
+	snapshotAt raft.Index
 }
 
 // storage is a server's durable state: what a restarted node gets back.
+// With stage 11's core, a snapshot may stand for the entries up to its
+// index, and entries then holds only those after it.
 type storage struct {
 	hard    raft.HardState
+	snap    *raft.Snapshot
 	entries []raft.Entry
 }
 
-// save makes a Ready's hard state and entries durable. The entries replace
-// any at or after the first one's index. The slice is the storage's own
-// (boot hands the node a copy), so it may grow in place.
+// first returns the index of the first entry the storage can hold: 1, or
+// the one after its snapshot.
+func (st *storage) first() raft.Index {
+	if st.snap == nil {
+		return 1
+	}
+	return st.snap.LastIncludedIndex + 1
+}
+
+// lastIndex returns the index of the last durable entry (or of the
+// snapshot's last entry, if no entry follows it).
+func (st *storage) lastIndex() raft.Index { return st.first() - 1 + raft.Index(len(st.entries)) }
+
+// save makes a Ready's hard state, snapshot and entries durable. A
+// snapshot replaces the whole log (the entries kept after it come again in
+// the Ready); the entries replace any at or after the first one's index.
+// The slice is the storage's own (boot hands the node a copy), so it may
+// grow in place.
 func (st *storage) save(rd raft.Ready) {
 	if !rd.HardState.IsZero() {
 		st.hard = rd.HardState
 	}
-	if len(rd.Entries) > 0 {
-		keep := min(len(st.entries), int(rd.Entries[0].Index-1))
-		st.entries = append(st.entries[:keep], rd.Entries...)
+	if rd.Snapshot != nil {
+		st.snap, st.entries = rd.Snapshot, nil
 	}
+	entries := rd.Entries
+	for len(entries) > 0 && entries[0].Index < st.first() {
+		entries = entries[1:] // already in the snapshot
+	}
+	if len(entries) > 0 {
+		keep := min(len(st.entries), int(entries[0].Index-st.first()))
+		st.entries = append(st.entries[:keep], entries...)
+	}
+}
+
+// compact makes a snapshot the server's state machine took durable, and
+// drops the entries it stands for (stage 11). The write is atomic, as a
+// runtime writes a snapshot to a new file and renames it.
+func (st *storage) compact(snap raft.Snapshot) {
+	drop := min(len(st.entries), int(snap.LastIncludedIndex+1-st.first()))
+	st.entries = slices.Clone(st.entries[drop:])
+	st.snap = &snap
 }
 
 // pendingReady is a Ready whose writes are on their way to the disk.
@@ -68,14 +108,19 @@ func newServer(id raft.NodeID, s *simulation) *server {
 
 // boot starts the server's node from what its disk holds, with an empty
 // store that the node's committed entries fill again (stage 06 replays the
-// log from the start).
+// log from the start), or, with stage 11's core, the store of its
+// snapshot.
 func (s *simulation) boot(srv *server) {
 	cfg := raft.DefaultConfig(srv.id, s.peerIDs())
+	if srv.spare {
+		cfg.Peers = nil // a server that may join: it belongs to no configuration yet
+	}
 	cfg.Seed = s.opts.Seed + uint64(srv.life)<<32
 	cfg.ElectionTicks = s.params.electionTicks
 	cfg.HeartbeatTicks = s.params.heartbeatTicks
 	cfg.MaxEntriesPerMessage = s.params.maxEntries
 	cfg.HardState = srv.disk.hard
+	cfg.Snapshot = srv.disk.snap
 	cfg.Entries = slices.Clone(srv.disk.entries)
 	var node raft.Node
 	err := s.guard(srv, func() (err error) { node, err = s.opts.NewNode(cfg); return err })
@@ -90,12 +135,25 @@ func (s *simulation) boot(srv *server) {
 	srv.node, srv.pending, srv.diskFree = node, nil, s.now
 	srv.store = &kvserver.Store{}
 	srv.applier = statemachine.NewApplier(srv.store)
+	srv.snapshotAt = 0
+	if cfg.Snapshot != nil {
+		s.restoreStore(srv, cfg.Snapshot)
+	}
 	srv.status = node.Status()
 	s.observe(func(o Observer) { o.NodeStarted(cfg, srv.status) })
 	s.queue.Push(s.now+srv.every, event{kind: evTick, node: srv.id, life: srv.life})
 }
 
-// peerIDs returns every server's NodeID.
+// serverIDs returns every server's NodeID, spares included.
+func (s *simulation) serverIDs() []raft.NodeID {
+	ids := make([]raft.NodeID, len(s.servers))
+	for i, srv := range s.servers {
+		ids[i] = srv.id
+	}
+	return ids
+}
+
+// peerIDs returns the NodeIDs of the servers of the first configuration.
 func (s *simulation) peerIDs() []raft.NodeID {
 	ids := make([]raft.NodeID, s.opts.Nodes)
 	for i := range ids {
@@ -229,15 +287,31 @@ func (s *simulation) finish(srv *server, pr pendingReady) {
 }
 
 // sendAll sends a node's messages to their peers, checking each against
-// what the sender has made durable.
+// what the sender has made durable. A pre-vote (stage 11) is the one
+// message that claims a term its sender has not persisted, on purpose: it
+// asks whether the sender could win that term, and changes nothing.
 func (s *simulation) sendAll(srv *server, msgs []raft.Message) {
 	for _, m := range msgs {
+		if isPreVote(m) {
+			s.send(&packet{from: srv.addr, to: Addr(m.To), msg: m})
+			continue
+		}
 		if problem := unpersisted(srv.disk, m); problem != "" {
 			s.fail(PropertyPersistBeforeSend, fmt.Sprintf("node %d sent %s, but %s", srv.id, describeMessage(m), problem))
 			return
 		}
 		s.send(&packet{from: srv.addr, to: Addr(m.To), msg: m})
 	}
+}
+
+// isPreVote reports whether m is a PreVote or its answer (§9.6 of Ongaro's
+// dissertation; stage 11).
+func isPreVote(m raft.Message) bool {
+	switch m.Body.(type) {
+	case raft.PreVote, raft.PreVoteResponse:
+		return true
+	}
+	return false
 }
 
 // unpersisted says what a message claims that its sender has not made
@@ -265,7 +339,7 @@ func unpersisted(disk storage, m raft.Message) string {
 			return fmt.Sprintf("its durable vote in term %d is %d", m.Term, v)
 		}
 	case raft.AppendEntriesResponse:
-		if last := raft.Index(len(disk.entries)); body.Success && body.MatchIndex > last {
+		if last := disk.lastIndex(); body.Success && body.MatchIndex > last {
 			return fmt.Sprintf("its durable log ends at index %d", last)
 		}
 	}
@@ -277,21 +351,32 @@ func unpersisted(disk storage, m raft.Message) string {
 // apply applies committed entries to the server's store. A read's entry
 // changes nothing: the applier sees it as a no-op, and the read's answer
 // is taken from the store at that point of the log.
+//
+// A snapshot on the disk past what the store has applied is one the node
+// installed from its leader (stage 11): the store restores it first. A
+// configuration change is a no-op for the store too.
 func (s *simulation) apply(srv *server, entries []raft.Entry) {
+	if snap := srv.disk.snap; snap != nil && snap.LastIncludedIndex > srv.applier.Applied() {
+		s.restoreStore(srv, snap)
+		s.installs++
+	}
 	if len(entries) == 0 {
 		return
 	}
-	if slices.ContainsFunc(entries, func(e raft.Entry) bool { return isRead(e.Data) }) {
+	noop := func(e raft.Entry) bool { return isRead(e.Data) || e.Type == raft.EntryConfChange }
+	if slices.ContainsFunc(entries, noop) {
 		entries = slices.Clone(entries)
 		for i := range entries {
-			if isRead(entries[i].Data) {
+			if noop(entries[i]) {
 				entries[i].Data = nil
 			}
 		}
 	}
 	if err := srv.applier.Apply(entries); err != nil {
 		s.fail(PropertyNoCrash, fmt.Sprintf("node %d cannot apply its committed entries: %v", srv.id, err))
+		return
 	}
+	s.maybeSnapshot(srv)
 }
 
 // noteRole records a server's new status, and notes an election in the
