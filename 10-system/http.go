@@ -40,6 +40,17 @@ type AddressBook func(id raft.NodeID, kind string) (addr string, ok bool)
 // it; or 503 Service Unavailable with Retry-After while it knows no leader.
 // Reads are linearizable: the leader waits for a barrier entry to apply
 // before it reads its store.
+//
+// Stage 11 adds, with a core that offers them (reads.go):
+//
+//	GET    /key/{key}              served by ReadIndex, with no log write,
+//	                               on the leader or a follower
+//	GET    /key/{key}?stale=true   a dirty read of this node's store, at
+//	                               once, on any node; it may be stale
+//	POST   /key, DELETE /key/{key} with X-Raft-Client-Id and
+//	                               X-Raft-Sequence: a session command,
+//	                               applied once however often it is retried
+//	POST   /transfer?to=N          hand the leadership to node N
 type httpAPI struct {
 	node    *Node
 	addrs   AddressBook
@@ -54,9 +65,12 @@ func newHTTPHandler(node *Node, peers []raft.NodeID, addrs AddressBook, timeout 
 	a := &httpAPI{node: node, addrs: addrs, peers: peers, timeout: timeout, log: log}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /key", a.leaderOnly(a.set))
-	mux.HandleFunc("GET /key/{key...}", a.leaderOnly(a.get))
+	mux.HandleFunc("GET /key/{key...}", a.get) // redirects itself: see get
 	mux.HandleFunc("DELETE /key/{key...}", a.leaderOnly(a.delete))
 	mux.HandleFunc("GET /status", a.status)
+	mux.HandleFunc("POST /transfer", a.leaderOnly(a.transfer))           // stage 11
+	mux.HandleFunc("POST /join", a.leaderOnly(a.join))                   // stage 11
+	mux.HandleFunc("DELETE /members/{id}", a.leaderOnly(a.removeMember)) // stage 11
 	return a.withLeaderHeader(mux)
 }
 
@@ -107,6 +121,15 @@ func (a *httpAPI) set(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), a.timeout)
 	defer cancel()
+	if c, ok, err := sessionOf(r); err != nil || ok {
+		for _, k := range slices.Sorted(maps.Keys(kv)) {
+			c.Commands = append(c.Commands, core.Set(k, kv[k]))
+		}
+		a.proposeSession(ctx, w, r, c, err, func(reply SessionReply) map[string]any {
+			return map[string]any{"index": reply.Index}
+		})
+		return
+	}
 	g, ctx := errgroup.WithContext(ctx)
 	results := make([]core.Result, len(kv))
 	keys := slices.Sorted(maps.Keys(kv))
@@ -140,14 +163,32 @@ func decodeObject(w http.ResponseWriter, r *http.Request) (map[string]string, in
 	return nil, http.StatusNotImplemented, errors.New("decodeObject is not implemented")
 }
 
-// get serves GET /key/{key} with a linearizable read.
+// get serves GET /key/{key} with a linearizable read (Node.Read): through
+// ReadIndex on any node when the core has it, the follower asking its
+// leader for the read index and serving the read from its own store once
+// it has applied that far; else on the leader only, through a barrier
+// entry. With ?stale=true it serves a dirty read of this node's store at
+// once, on any node, telling the index it reflects in X-Raft-Applied.
 func (a *httpAPI) get(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
-	ctx, cancel := context.WithTimeout(r.Context(), a.timeout)
-	defer cancel()
-	if err := a.node.Barrier(ctx); err != nil {
-		a.fail(w, r, err)
+	stale, err := staleOf(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
 		return
+	}
+	switch st := a.node.Status(); {
+	case stale:
+		w.Header().Set("X-Raft-Applied", strconv.FormatUint(uint64(st.Applied), 10))
+	case st.Role != raft.Leader && !a.node.ReadsAnywhere():
+		a.redirect(w, r, st.Leader)
+		return
+	default:
+		ctx, cancel := context.WithTimeout(r.Context(), a.timeout)
+		defer cancel()
+		if err := a.node.Read(ctx); err != nil {
+			a.fail(w, r, err)
+			return
+		}
 	}
 	value, ok := a.node.Store().Get(key)
 	if !ok {
@@ -162,6 +203,13 @@ func (a *httpAPI) get(w http.ResponseWriter, r *http.Request) {
 func (a *httpAPI) delete(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), a.timeout)
 	defer cancel()
+	if c, ok, err := sessionOf(r); err != nil || ok {
+		c.Commands = []core.Command{core.Delete(r.PathValue("key"))}
+		a.proposeSession(ctx, w, r, c, err, func(reply SessionReply) map[string]any {
+			return map[string]any{"deleted": reply.Deleted > 0}
+		})
+		return
+	}
 	res, err := a.node.Propose(ctx, core.Delete(r.PathValue("key")).Encode())
 	if err != nil {
 		a.fail(w, r, err)
@@ -180,12 +228,17 @@ type statusJSON struct {
 	Applied   raft.Index  `json:"applied"`
 	LastIndex raft.Index  `json:"last_index"`
 	Peers     []peerJSON  `json:"peers"`
+	// Voters and Learners are the configuration, with a core that changes
+	// its membership (stage 11).
+	Voters   []raft.NodeID `json:"voters,omitempty"`
+	Learners []raft.NodeID `json:"learners,omitempty"`
 }
 
 // peerJSON is one server of the cluster in GET /status, with the client
 // addresses this node knows for it.
 type peerJSON struct {
 	ID   raft.NodeID `json:"id"`
+	Raft string      `json:"raft,omitempty"` // stage 11
 	HTTP string      `json:"http,omitempty"`
 	RESP string      `json:"resp,omitempty"`
 }
@@ -197,8 +250,17 @@ func (a *httpAPI) status(w http.ResponseWriter, _ *http.Request) {
 		ID: st.ID, Role: st.Role.String(), Term: st.Term, Leader: st.Leader,
 		Commit: st.Commit, Applied: st.Applied, LastIndex: st.LastIndex,
 	}
-	for _, id := range a.peers {
-		p := peerJSON{ID: id}
+	peers := a.peers
+	conf, ok := a.node.Configuration() // stage 11: the configuration changes
+	if ok {
+		body.Voters, body.Learners = conf.Voters, conf.Learners
+		peers = slices.Sorted(slices.Values(append(slices.Clone(conf.Voters), conf.Learners...)))
+	}
+	for _, id := range peers {
+		p := peerJSON{ID: id, Raft: conf.Members[id].Raft}
+		if p.Raft == "" {
+			p.Raft, _ = a.addrs(id, "raft")
+		}
 		p.HTTP, _ = a.addrs(id, "http")
 		p.RESP, _ = a.addrs(id, "resp")
 		body.Peers = append(body.Peers, p)
@@ -216,9 +278,14 @@ func (a *httpAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusRequestEntityTooLarge, err.Error())
 	case errors.Is(err, context.DeadlineExceeded):
 		writeError(w, http.StatusGatewayTimeout, err.Error())
-	case errors.Is(err, ErrLeadershipLost), errors.Is(err, core.ErrProposalLost), errors.Is(err, ErrStopped):
+	case errors.Is(err, ErrLeadershipLost), errors.Is(err, core.ErrProposalLost), errors.Is(err, ErrStopped),
+		errors.Is(err, ErrReadTimeout), errors.Is(err, ErrTransferring), errors.Is(err, errReadNotReady):
 		w.Header().Set("Retry-After", "1")
 		writeError(w, http.StatusServiceUnavailable, err.Error())
+	case errors.Is(err, ErrSessionExpired), errors.Is(err, ErrStaleSequence):
+		writeError(w, http.StatusConflict, err.Error())
+	case errors.Is(err, ErrUnsupported):
+		writeError(w, http.StatusNotImplemented, err.Error())
 	case r.Context().Err() != nil:
 		// The client has gone: nobody reads the answer.
 	default:
@@ -242,4 +309,89 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // writeError answers with status and {"error": msg}.
 func writeError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// The headers of a client session (stage 11; sessions.go). A command sent
+// with both applies once, however often the client sends it again: the
+// client picks an ID that no other client uses (a random 63-bit number)
+// and numbers its commands 1, 2, 3, …, one at a time, retrying a command
+// whose outcome it does not know under the same number.
+const (
+	ClientIDHeader = "X-Raft-Client-Id"
+	SequenceHeader = "X-Raft-Sequence"
+)
+
+// sessionOf reads a request's session headers: ok is false when it has
+// neither. Both must be decimal numbers of at least 1.
+func sessionOf(r *http.Request) (c SessionCommand, ok bool, err error) {
+	client, seq := r.Header.Get(ClientIDHeader), r.Header.Get(SequenceHeader)
+	if client == "" && seq == "" {
+		return SessionCommand{}, false, nil
+	}
+	c.Client, err = strconv.ParseUint(client, 10, 64)
+	if err == nil {
+		c.Seq, err = strconv.ParseUint(seq, 10, 64)
+	}
+	if err != nil || c.Client == 0 || c.Seq == 0 {
+		return SessionCommand{}, true, fmt.Errorf("a session needs both %s and %s, decimal numbers of at least 1; got %q and %q", ClientIDHeader, SequenceHeader, client, seq)
+	}
+	return c, true, nil
+}
+
+// proposeSession proposes a session command and answers with what reply
+// makes of its reply, adding "duplicate": true when the command had
+// applied before. A bad session header (headerErr) is 400.
+func (a *httpAPI) proposeSession(ctx context.Context, w http.ResponseWriter, r *http.Request, c SessionCommand, headerErr error, reply func(SessionReply) map[string]any) {
+	if headerErr != nil {
+		writeError(w, http.StatusBadRequest, headerErr.Error())
+		return
+	}
+	res, err := a.node.ProposeSession(ctx, c)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	body := reply(res)
+	if res.Duplicate {
+		body["duplicate"] = true
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// staleOf reads a GET's stale parameter: ?stale=true asks for a dirty
+// read.
+func staleOf(r *http.Request) (bool, error) {
+	v := r.URL.Query().Get("stale")
+	if v == "" {
+		return false, nil
+	}
+	stale, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("stale must be true or false, not %q", v)
+	}
+	return stale, nil
+}
+
+// transfer serves POST /transfer?to=N (stage 11): it hands the leadership
+// to voter N and answers once N leads, with its ID and term. Proposals
+// made meanwhile get 503 with Retry-After.
+func (a *httpAPI) transfer(w http.ResponseWriter, r *http.Request) {
+	to, err := strconv.ParseUint(r.URL.Query().Get("to"), 10, 64)
+	if err != nil || to == 0 {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("to must name a voter's ID, a number of at least 1, not %q", r.URL.Query().Get("to")))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), a.timeout)
+	defer cancel()
+	st, err := a.node.TransferLeadership(ctx, raft.NodeID(to))
+	var notLeader *NotLeaderError
+	switch {
+	case err == nil:
+		writeJSON(w, http.StatusOK, map[string]any{"leader": st.Leader, "term": st.Term})
+	case errors.As(err, &notLeader), errors.Is(err, ErrUnsupported), errors.Is(err, ErrStopped),
+		errors.Is(err, context.DeadlineExceeded), r.Context().Err() != nil:
+		a.fail(w, r, err)
+	default: // the core refused: to is not a voter
+		writeError(w, http.StatusBadRequest, err.Error())
+	}
 }

@@ -78,6 +78,18 @@ type NodeConfig struct {
 	// checkers (invariants.Checker) check a running cluster as they check
 	// the test network and the simulator.
 	Observer invariants.Observer
+
+	// Self and Members are where this node and the others listen (stage
+	// 11): the node keeps every member's addresses in its snapshots, and
+	// adds the servers that configuration changes add to its Transport
+	// when it is a PeerSet. Self may be zero, and Members nil, for a node
+	// whose core has no membership changes.
+	Self    Member
+	Members map[raft.NodeID]Member
+	// SnapshotEvery is how many applied entries a node whose core compacts
+	// (CompactingCore, stage 11) lets pass between two snapshots; zero
+	// means DefaultSnapshotEvery, a negative value never.
+	SnapshotEvery int
 }
 
 // DefaultTickInterval is NodeConfig.TickInterval's default.
@@ -154,6 +166,16 @@ type Node struct {
 	// end of the Ready (flush).
 	finished []*proposal
 	status   atomic.Pointer[Status]
+
+	// cluster is what stage 11 adds for membership and snapshots
+	// (members.go).
+	cluster clusterState
+
+	// reads and transfer serve stage 11 (reads.go): the ReadIndex reads in
+	// flight, and the leadership transfer this node started. Only the loop
+	// touches them.
+	reads    readTable
+	transfer transferState
 }
 
 // StartNode restores a node from what cfg.Storage holds and starts its
@@ -179,6 +201,14 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
 	}
+	var members map[raft.NodeID]Member
+	if snap != nil {
+		var store raft.Snapshot
+		if store, members, err = storeSnapshot(*snap); err != nil {
+			return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
+		}
+		snap = &store
+	}
 	sm, err := newStateMachine(snap)
 	if err != nil {
 		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
@@ -198,6 +228,10 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 		done:       make(chan struct{}),
 		waiting:    make(map[raft.Index]*proposal),
 	}
+	if _, ok := c.(MembershipCore); ok {
+		n.confChange = n.applyConfChange(cfg.OnConfChange)
+	}
+	n.initCluster(cfg, snap, members, entries)
 	if n.observer != nil {
 		n.observer.NodeStarted(rc, c.Status())
 	}
@@ -258,10 +292,14 @@ func (n *Node) step(m raft.Message) {
 // advance carries out the core's Ready, in the order Raft requires:
 // persist, then send, then apply; then it publishes the node's status.
 func (n *Node) advance() error {
+	n.runCalls() // stage 11's calls from other goroutines (members.go)
 	rd := n.core.Ready()
 	if rd.IsEmpty() {
 		return nil // most ticks of a follower: nothing to do
 	}
+	// Stage 11: a server added to the configuration must be reachable
+	// before the messages of this Ready leave.
+	n.learnMembers(rd.Entries)
 	// TODO: Carry out rd in order (handout: "2. The Ready"): first persist: the
 	// snapshot if there is one (n.storage.SaveSnapshot), then the hard state
 	// and entries, with one n.storage.Save for the whole Ready, and only when
@@ -272,8 +310,16 @@ func (n *Node) advance() error {
 	// error with what failed (n.errorf) (Figure 2: "Persistent state …
 	// updated on stable storage before responding to RPCs").
 	_ = rd
+	if err := n.maybeSnapshot(); err != nil { // stage 11
+		return err
+	}
+	n.publishCluster()
 	n.publish()
+	n.releaseReads(rd.ReadStates) // stage 11: reads.go
 	n.flush()
+	if n.cluster.removed {
+		return ErrRemoved
+	}
 	return nil
 }
 
@@ -295,9 +341,17 @@ func (n *Node) errorf(format string, args ...any) error {
 // waiting on entries the snapshot covers learn nothing more of them: their
 // outcome is unknown. The others keep waiting.
 func (n *Node) restore(snap raft.Snapshot) error {
-	if err := n.sm.restore(snap); err != nil {
+	store, members, err := storeSnapshot(snap)
+	if err != nil {
 		return n.errorf("%w", err)
 	}
+	if err := n.sm.restore(store); err != nil {
+		return n.errorf("%w", err)
+	}
+	for id, m := range members {
+		n.addMember(id, m)
+	}
+	n.cluster.snapIndex = max(n.cluster.snapIndex, snap.LastIncludedIndex)
 	for index, p := range n.waiting {
 		if index <= snap.LastIncludedIndex {
 			n.finish(p, outcome{err: ErrLeadershipLost})
@@ -336,7 +390,7 @@ func (n *Node) Status() Status { return *n.status.Load() }
 
 // Store returns the node's store, the state machine's content. Reading it
 // directly is a dirty read: it may lag the leader's and miss acknowledged
-// writes. Call Barrier first for a linearizable read.
+// writes. Call Read (or Barrier) first for a linearizable read.
 func (n *Node) Store() StoreReader { return n.sm.store }
 
 // StoreReader reads a store. The *kvserver.Store of stage 01 satisfies it.

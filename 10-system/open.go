@@ -40,6 +40,12 @@ type Config struct {
 	// (debug.go). Only for a cluster on one machine: whoever reaches the
 	// API can cut the node off.
 	Debug bool
+	// Join, for stage 11, is the HTTP address of a member of a running
+	// cluster that this new server joins (Server.Join): Cluster then lists
+	// this server alone, and the server starts in no configuration.
+	Join string
+	// SnapshotEvery is NodeConfig.SnapshotEvery (stage 11).
+	SnapshotEvery int
 }
 
 // Open opens a server's write-ahead log and its three listeners (peers,
@@ -94,17 +100,22 @@ func Open(cfg Config) (_ *Server, err error) {
 	}
 	closers = append(closers, log)
 	peers := make(map[raft.NodeID]string)
+	members := make(map[raft.NodeID]Member)
 	for _, p := range cfg.Cluster {
 		if p.ID != cfg.ID {
 			peers[p.ID] = p.Addr
+			members[p.ID] = Member{Raft: p.Addr}
 		}
 	}
+	me := Member{Raft: self, HTTP: httpLn.Addr().String(), RESP: respLn.Addr().String()}
 	tr, err := transport.New(transport.Config{
 		ID:        cfg.ID,
 		Listener:  peerLn,
 		Peers:     peers,
-		Advertise: map[string]string{"http": httpLn.Addr().String(), "resp": respLn.Addr().String()},
+		Advertise: map[string]string{"http": me.HTTP, "resp": me.RESP, transport.PeerAddrKey: me.Raft},
 		Logger:    cfg.Logger,
+		// Stage 11: members join and leave; a new one dials in.
+		AcceptNewPeers: changesMembership(cfg.NewCore),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
@@ -116,15 +127,33 @@ func Open(cfg Config) (_ *Server, err error) {
 		dbg = newDebugger(cfg.ID, cfg.Cluster.IDs(), tr)
 		peerTransport, cfg.Observer = dbg.transport, dbg.observer(cfg.Observer)
 	}
+	voters := cfg.Cluster.IDs()
+	if cfg.Join != "" {
+		voters = nil // a joining server belongs to no configuration yet
+	}
 	s, err := NewServer(ServerConfig{
-		ID: cfg.ID, Peers: cfg.Cluster.IDs(), Storage: log, Transport: peerTransport,
+		ID: cfg.ID, Peers: voters, Storage: log, Transport: peerTransport,
 		HTTP: httpLn, RESP: respLn, TickInterval: cfg.TickInterval, Logger: cfg.Logger,
 		Observer: cfg.Observer, NewCore: cfg.NewCore,
+		Self: me, Members: members, SnapshotEvery: cfg.SnapshotEvery,
 	})
 	if err == nil && dbg != nil {
 		dbg.mount(s)
 	}
 	return s, err
+}
+
+// changesMembership reports whether the cores that newCore makes change
+// their membership (MembershipCore, stage 11), by making one for a
+// single-node cluster: a core is a pure state machine, cheap to make and
+// to drop.
+func changesMembership(newCore func(raft.Config) (raft.Node, error)) bool {
+	if newCore == nil {
+		return false
+	}
+	c, err := newCore(raft.DefaultConfig(1, []raft.NodeID{1}))
+	_, ok := c.(MembershipCore)
+	return err == nil && ok
 }
 
 // checkAdvertisable checks that addr is a host and port that a client on

@@ -56,6 +56,11 @@ type ServerConfig struct {
 	Observer invariants.Observer
 	// NewCore makes the node's core (NodeConfig.NewCore).
 	NewCore func(raft.Config) (raft.Node, error)
+	// Self, Members and SnapshotEvery are the node's (NodeConfig; stage
+	// 11).
+	Self          Member
+	Members       map[raft.NodeID]Member
+	SnapshotEvery int
 }
 
 // DefaultRequestTimeout is ServerConfig.RequestTimeout's default.
@@ -75,6 +80,7 @@ type Server struct {
 	http      *http.Server
 	resp      *kvserver.Server
 	log       *slog.Logger
+	self      Member // this server's addresses, for Join (stage 11)
 }
 
 // NewServer starts the node of cfg and prepares its APIs; Run serves them.
@@ -92,13 +98,14 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 		ID: cfg.ID, Peers: cfg.Peers, Storage: cfg.Storage, Transport: cfg.Transport,
 		TickInterval: cfg.TickInterval, Seed: cfg.Seed, Logger: cfg.Logger,
 		Observer: cfg.Observer, NewCore: cfg.NewCore,
+		Self: cfg.Self, Members: cfg.Members, SnapshotEvery: cfg.SnapshotEvery,
 	})
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
 		id: cfg.ID, node: node, storage: cfg.Storage, transport: cfg.Transport,
-		httpLn: cfg.HTTP, respLn: cfg.RESP, log: cfg.Logger,
+		httpLn: cfg.HTTP, respLn: cfg.RESP, log: cfg.Logger, self: cfg.Self,
 	}
 	s.http = &http.Server{
 		Handler:           newHTTPHandler(node, cfg.Peers, s.Addr, cfg.RequestTimeout, cfg.Logger),
@@ -131,8 +138,21 @@ func (s *Server) Addr(id raft.NodeID, kind string) (string, bool) {
 		}
 		return "", false
 	}
-	addr, ok := s.transport.PeerMeta(id)[kind]
-	return addr, ok && addr != ""
+	if addr := s.transport.PeerMeta(id)[kind]; addr != "" {
+		return addr, true
+	}
+	// Stage 11: a member this node has not shaken hands with yet, known
+	// from the configuration change that added it or from a snapshot.
+	m, _ := s.node.member(id)
+	switch kind {
+	case "http":
+		return m.HTTP, m.HTTP != ""
+	case "resp":
+		return m.RESP, m.RESP != ""
+	case "raft":
+		return m.Raft, m.Raft != ""
+	}
+	return "", false
 }
 
 // Run serves the HTTP and RESP APIs until ctx ends or something fails: an

@@ -23,7 +23,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"strconv"
+
+	"golang.org/x/sync/errgroup"
 
 	raftkv "raftgo/10-system"
 	raft "raftgo/solutions/03-planning"
@@ -60,7 +63,21 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, opts Opt
 		return 1
 	}
 	cfg.Logger.Info("serving", "http", cfg.HTTPAddr, "resp", cfg.RESPAddr, "data", cfg.Dir)
-	if err := s.Run(ctx); err != nil {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.Run(gctx) })
+	if cfg.Join != "" {
+		g.Go(func() error {
+			if err := s.Join(gctx, cfg.Join); err != nil && gctx.Err() == nil {
+				return err
+			}
+			return nil
+		})
+	}
+	err = g.Wait()
+	switch {
+	case errors.Is(err, raftkv.ErrRemoved):
+		fmt.Fprintf(stderr, "raftkv: node %d was removed from the cluster, and stopped; its data can be deleted\n", cfg.ID)
+	case err != nil:
 		fmt.Fprintf(stderr, "raftkv: %v\n", err)
 		return 1
 	}
@@ -73,21 +90,41 @@ func parseFlags(args []string, stderr io.Writer) (raftkv.Config, error) {
 	fs := flag.NewFlagSet("raftkv", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage:\n  raftkv --id N --cluster ID=host:port,... --http host:port --resp host:port --data DIR\n  raftkv demo\n\nFlags:\n")
+		fmt.Fprint(stderr, "Usage:\n  raftkv --id N --cluster ID=host:port,... --http host:port --resp host:port --data DIR\n  raftkv --id N --join host:port --raft host:port --http host:port --resp host:port --data DIR\n  raftkv demo\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	id := fs.String("id", "", "this server's `ID` in --cluster (required)")
-	cluster := fs.String("cluster", "", "every server's ID and peer address, such as `1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003` (required)")
+	cluster := fs.String("cluster", "", "every server's ID and peer address, such as `1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003` (required, or --join)")
+	join := fs.String("join", "", "with the core of stage 11: the HTTP `address` of a member of a running cluster, which this new server joins under a new --id (instead of --cluster)")
+	peerAddr := fs.String("raft", "", "with --join: this server's peer `address`, such as 127.0.0.1:7004")
+	snapshotEvery := fs.Int("snapshot-every", raftkv.DefaultSnapshotEvery, "with the core of stage 11: take a snapshot and truncate the log every `N` applied entries (0: never)")
 	httpAddr := fs.String("http", "", "the HTTP API's `address`, such as 127.0.0.1:8001 (required)")
 	respAddr := fs.String("resp", "", "the RESP front door's `address`, such as 127.0.0.1:6381 (required)")
 	dir := fs.String("data", "", "the `folder` of the write-ahead log; created if missing (required)")
 	tick := fs.Duration("tick", raftkv.DefaultTickInterval, "the length of one Raft tick: heartbeats every tick, elections after 10 to 20")
 	level := fs.String("log", "info", "the log `level`: debug, info, warn or error")
+	debug := fs.Bool("debug", false, "serve the node's live view and the switches that cut and slow its links under /debug/ on the HTTP API (raftkv demo --ui sets it); only on one machine")
 	if err := fs.Parse(args); err != nil {
 		return raftkv.Config{}, err
 	}
 	if fs.NArg() > 0 {
 		return raftkv.Config{}, fmt.Errorf("unexpected argument %q: every setting is a flag", fs.Arg(0))
+	}
+	switch {
+	case *join != "" && *cluster != "":
+		return raftkv.Config{}, fmt.Errorf("--join and --cluster: give one; --cluster starts a new cluster, --join joins a running one")
+	case *join != "" && *peerAddr == "":
+		return raftkv.Config{}, fmt.Errorf("--join needs --raft, this server's peer address")
+	case *join == "" && *peerAddr != "":
+		return raftkv.Config{}, fmt.Errorf("--raft goes with --join; with --cluster, this server's peer address is its entry there")
+	case *join != "":
+		*cluster = *id + "=" + *peerAddr
+		if err := checkHostPort(*join); err != nil {
+			return raftkv.Config{}, fmt.Errorf("--join %q: %w", *join, err)
+		}
+	}
+	if *snapshotEvery < 0 {
+		return raftkv.Config{}, fmt.Errorf("--snapshot-every %d: give 0 for never, or a positive number of entries", *snapshotEvery)
 	}
 	for _, f := range []struct{ name, value string }{{"id", *id}, {"cluster", *cluster}, {"http", *httpAddr}, {"resp", *respAddr}, {"data", *dir}} {
 		if f.value == "" {
@@ -115,6 +152,28 @@ func parseFlags(args []string, stderr io.Writer) (raftkv.Config, error) {
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
 	return raftkv.Config{
 		ID: raft.NodeID(n), Cluster: peers, HTTPAddr: *httpAddr, RESPAddr: *respAddr,
-		Dir: *dir, TickInterval: *tick, Logger: logger,
+		Dir: *dir, TickInterval: *tick, Logger: logger, Debug: *debug,
+		Join: *join, SnapshotEvery: snapshotEveryConfig(*snapshotEvery),
 	}, nil
+}
+
+// snapshotEveryConfig turns --snapshot-every into Config.SnapshotEvery,
+// where 0 means the default and a negative value never.
+func snapshotEveryConfig(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
+// checkHostPort checks that addr is a host and a port.
+func checkHostPort(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if host == "" || port == "" {
+		return fmt.Errorf("give a host and a port, such as 127.0.0.1:8001")
+	}
+	return nil
 }

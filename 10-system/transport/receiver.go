@@ -109,9 +109,13 @@ func (t *Transport) welcome(conn net.Conn, r *bufio.Reader) (*peer, error) {
 	if h.kind != kindHello {
 		return nil, fmt.Errorf("a handshake of kind %d where a hello was due", h.kind)
 	}
-	p, ok := t.peers[h.from]
+	p, ok := t.peer(h.from)
 	var refusal string
 	switch {
+	case !ok && t.cfg.AcceptNewPeers && h.to == t.cfg.ID:
+		if p, err = t.acceptNewPeer(h); err != nil {
+			refusal = err.Error()
+		}
 	case !ok:
 		refusal = fmt.Sprintf("node %d is not in the cluster of node %d", h.from, t.cfg.ID)
 	case h.to != t.cfg.ID:
@@ -129,6 +133,21 @@ func (t *Transport) welcome(conn net.Conn, r *bufio.Reader) (*peer, error) {
 	conn.SetDeadline(time.Time{})
 	p.setMeta(h.meta)
 	return p, nil
+}
+
+// acceptNewPeer adds the node that sent hello h as a peer, at the address
+// it advertised under PeerAddrKey (Config.AcceptNewPeers).
+func (t *Transport) acceptNewPeer(h handshake) (*peer, error) {
+	addr := h.meta[PeerAddrKey]
+	if addr == "" {
+		return nil, fmt.Errorf("node %d is not in the cluster of node %d, and advertised no %q address to be added at", h.from, t.cfg.ID, PeerAddrKey)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if p, ok := t.peers[h.from]; ok {
+		return p, nil // added since by another connection
+	}
+	return t.addPeerLocked(h.from, addr)
 }
 
 // withTimeout returns a context that t.ctx and Config.Timeout bound.

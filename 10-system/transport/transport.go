@@ -51,8 +51,14 @@ type Config struct {
 	Listener net.Listener
 	// Peers maps each other node of the cluster to the address of its
 	// Listener. An entry for ID itself is ignored. Connections from any
-	// node not in Peers are refused.
+	// node not in Peers are refused, unless AcceptNewPeers is set.
 	Peers map[raft.NodeID]string
+	// AcceptNewPeers, for stage 11's membership changes, accepts a
+	// connection from a node not in Peers when its handshake advertises
+	// the address of its Listener under the key PeerAddrKey, and adds it
+	// as a peer (AddPeer): a node joining a cluster learns its members as
+	// they dial it. False refuses such a connection.
+	AcceptNewPeers bool
 	// Advertise is this node's metadata, sent in every handshake, such as
 	// {"http": "127.0.0.1:8001", "resp": "127.0.0.1:6381"}: how the peers
 	// learn where it serves clients (PeerMeta). At most MaxMetaPairs pairs.
@@ -100,14 +106,14 @@ type PeerStats struct {
 type Transport struct {
 	cfg   Config
 	log   *slog.Logger
-	peers map[raft.NodeID]*peer // fixed after New
+	peers map[raft.NodeID]*peer // guarded by mu; AddPeer and RemovePeer change it
 	recv  chan raft.Message
 
 	ctx    context.Context // done when Close starts: stops dials and waits
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // every goroutine of the transport
 
-	mu     sync.RWMutex // guards closed and conns; Send holds it to read
+	mu     sync.RWMutex // guards closed, conns and peers; Send holds it to read
 	closed bool
 	conns  map[net.Conn]struct{} // open connections, for Close to close
 
@@ -118,6 +124,8 @@ type Transport struct {
 type peer struct {
 	id   raft.NodeID
 	addr string
+	// removed is set by RemovePeer: the peer's sender stops dialing it.
+	removed atomic.Bool
 	// queue holds the messages waiting for the peer's sender goroutine.
 	// Send writes to it; Close closes it, under Transport.mu.
 	queue chan raft.Message
@@ -234,13 +242,84 @@ func (t *Transport) Receive() <-chan raft.Message { return t.recv }
 // handshake with this node (Config.Advertise), or nil if they have not
 // shaken hands yet. The map is the caller's.
 func (t *Transport) PeerMeta(id raft.NodeID) map[string]string {
-	p, ok := t.peers[id]
+	p, ok := t.peer(id)
 	if !ok {
 		return nil
 	}
 	p.metaMu.Lock()
 	defer p.metaMu.Unlock()
 	return maps.Clone(p.meta)
+}
+
+// PeerAddrKey is the key of Config.Advertise under which a node advertises
+// the address of its own Listener, so that a node that does not know it
+// yet can add it as a peer (Config.AcceptNewPeers).
+const PeerAddrKey = "raft"
+
+// peer returns the peer of ID id, if there is one.
+func (t *Transport) peer(id raft.NodeID) (*peer, bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	p, ok := t.peers[id]
+	return p, ok
+}
+
+// AddPeer adds node id, whose Listener is at addr, to the peers, and
+// starts dialing it: stage 11's runtime calls it when a configuration
+// change adds a server. Adding a peer again with the same address does
+// nothing; with another address, the old peer is replaced. It fails for
+// node 0, this node, an empty address, or once the transport is closed.
+func (t *Transport) AddPeer(id raft.NodeID, addr string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, err := t.addPeerLocked(id, addr)
+	return err
+}
+
+// addPeerLocked is AddPeer with t.mu held. It returns the peer.
+func (t *Transport) addPeerLocked(id raft.NodeID, addr string) (*peer, error) {
+	switch {
+	case t.closed:
+		return nil, fmt.Errorf("transport: add node %d: %w", id, errClosing)
+	case id == raft.None || id == t.cfg.ID:
+		return nil, fmt.Errorf("transport: node %d cannot be a peer of node %d", id, t.cfg.ID)
+	case addr == "":
+		return nil, fmt.Errorf("transport: add node %d: no address", id)
+	}
+	if old, ok := t.peers[id]; ok {
+		if old.addr == addr {
+			return old, nil
+		}
+		t.removePeerLocked(old)
+	}
+	p := &peer{id: id, addr: addr, queue: make(chan raft.Message, t.cfg.QueueSize)}
+	t.peers[id] = p
+	// Close sets t.closed under t.mu before it waits for t.wg, so this Go
+	// cannot race with that Wait.
+	t.wg.Go(func() { t.runSender(p) })
+	t.log.Info("transport: added a peer", "peer", uint64(id), "addr", addr)
+	return p, nil
+}
+
+// RemovePeer forgets node id: messages to it are unroutable from now on,
+// and its sender goroutine stops. Stage 11's runtime calls it when a
+// configuration change that removes a server commits. Removing a node that
+// is not a peer does nothing.
+func (t *Transport) RemovePeer(id raft.NodeID) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if p, ok := t.peers[id]; ok && !t.closed {
+		t.removePeerLocked(p)
+		t.log.Info("transport: removed a peer", "peer", uint64(id))
+	}
+}
+
+// removePeerLocked forgets p, with t.mu held: closing its queue stops its
+// sender once it is connected, and removed stops it while it dials.
+func (t *Transport) removePeerLocked(p *peer) {
+	delete(t.peers, p.id)
+	p.removed.Store(true)
+	close(p.queue)
 }
 
 // setMeta records what peer p advertised in a handshake.
@@ -256,7 +335,7 @@ func (p *peer) setMeta(meta map[string]string) {
 // Cut drops every message to and from peer id until Heal: fault injection
 // for tests and demonstrations. The connections stay open.
 func (t *Transport) Cut(id raft.NodeID) {
-	if p, ok := t.peers[id]; ok {
+	if p, ok := t.peer(id); ok {
 		p.cut.Store(true)
 		t.log.Info("transport: cut off from peer", "peer", uint64(id))
 	}
@@ -264,7 +343,7 @@ func (t *Transport) Cut(id raft.NodeID) {
 
 // Heal undoes Cut.
 func (t *Transport) Heal(id raft.NodeID) {
-	if p, ok := t.peers[id]; ok {
+	if p, ok := t.peer(id); ok {
 		p.cut.Store(false)
 		t.log.Info("transport: healed the cut to peer", "peer", uint64(id))
 	}
@@ -272,6 +351,8 @@ func (t *Transport) Heal(id raft.NodeID) {
 
 // Stats returns the counts so far.
 func (t *Transport) Stats() Stats {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
 	s := Stats{Peers: make(map[raft.NodeID]PeerStats, len(t.peers)), Unroutable: t.unroutable.Load()}
 	for id, p := range t.peers {
 		s.Peers[id] = PeerStats{Sent: p.sent.Load(), Received: p.received.Load(), Dropped: p.dropped.Load()}

@@ -94,7 +94,7 @@ func (t *Transport) connect(p *peer) net.Conn {
 			t.log.Info("transport: connected to a peer", "peer", uint64(p.id), "addr", p.addr, "attempts", attempt+1)
 			return conn
 		}
-		if t.ctx.Err() != nil {
+		if t.ctx.Err() != nil || p.removed.Load() {
 			return nil
 		}
 		level := slog.LevelDebug
