@@ -1,6 +1,7 @@
 package raftkv
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -26,13 +27,21 @@ var barrier = []byte{'B'}
 type stateMachine struct {
 	store   *kvserver.Store
 	applier *core.Applier
+	// sessions holds the client sessions (stage 11; sessions.go), and
+	// replies, while apply runs, the replies of its session commands by
+	// index, for the proposals that wait on them (track).
+	sessions sessions
+	replies  map[raft.Index]SessionReply
 }
 
 // newStateMachine returns a state machine whose store holds the state of
 // snap, or is empty when snap is nil.
 func newStateMachine(snap *raft.Snapshot) (*stateMachine, error) {
 	store := new(kvserver.Store)
-	sm := &stateMachine{store: store, applier: core.NewApplier(store)}
+	sm := &stateMachine{
+		store: store, applier: core.NewApplier(store),
+		sessions: make(sessions), replies: make(map[raft.Index]SessionReply),
+	}
 	if snap != nil {
 		if err := sm.restore(*snap); err != nil {
 			return nil, err
@@ -48,41 +57,144 @@ func (sm *stateMachine) applied() raft.Index { return sm.applier.Applied() }
 // changes reach the Applier as no-ops, so that its indexes stay contiguous
 // and a proposal waiting on them is released; each configuration change is
 // also handed to confChange, unless it is nil (stage 11's membership
-// changes).
+// changes). A session command (stage 11) is run by the session table, in
+// its turn, and reaches the Applier as a no-op too.
 func (sm *stateMachine) apply(entries []raft.Entry, confChange func(raft.Entry) error) error {
-	cloned := false
-	for i, e := range entries {
+	defer clear(sm.replies)
+	batch := make([]raft.Entry, 0, len(entries)) // never change the caller's entries
+	for _, e := range entries {
 		switch {
+		case e.Index <= sm.applied():
+			continue // applied already: the Applier skips it too
 		case e.Type == raft.EntryConfChange:
-			if confChange == nil {
-				break
+			if confChange != nil {
+				if err := confChange(e); err != nil {
+					return fmt.Errorf("raftkv: apply the configuration change at index %d: %w", e.Index, err)
+				}
 			}
-			if err := confChange(e); err != nil {
-				return fmt.Errorf("raftkv: apply the configuration change at index %d: %w", e.Index, err)
-			}
+			e.Data = nil
 		case e.Type != raft.EntryCommand:
 			return fmt.Errorf("raftkv: entry %d has unknown type %d", e.Index, e.Type)
-		case !slices.Equal(e.Data, barrier):
-			continue
+		case slices.Equal(e.Data, barrier):
+			e.Data = nil
+		case isSessionCommand(e.Data):
+			// The entries before it must reach the store first.
+			if err := sm.applier.Apply(batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+			sm.replies[e.Index] = sm.sessions.apply(e, sm.store)
+			e.Data = nil
 		}
-		if !cloned {
-			entries, cloned = slices.Clone(entries), true // never change the caller's entries
-		}
-		entries[i].Data = nil
+		batch = append(batch, e)
 	}
-	return sm.applier.Apply(entries)
+	return sm.applier.Apply(batch)
 }
 
-// restore replaces the store's content with a snapshot's. Entries up to
-// the snapshot's last index count as applied.
+// track asks for done to be called with the outcome of the entry that
+// Propose placed at index in term (core.Applier.Track), and with its
+// session reply if it is a session command.
+func (sm *stateMachine) track(index raft.Index, term raft.Term, done func(core.Result, SessionReply)) error {
+	return sm.applier.Track(index, term, func(r core.Result) { done(r, sm.replies[index]) })
+}
+
+// restore replaces the state machine's state with a snapshot's. Entries up
+// to the snapshot's last index count as applied.
 func (sm *stateMachine) restore(snap raft.Snapshot) error {
-	data, err := UnmarshalStore(snap.Data)
+	data, table, err := unmarshalState(snap.Data)
 	if err != nil {
 		return fmt.Errorf("raftkv: restore the snapshot at index %d: %w", snap.LastIncludedIndex, err)
 	}
 	sm.store.Restore(data)
+	sm.sessions = table
 	sm.applier = core.NewApplierAt(sm.store, snap.LastIncludedIndex)
 	return nil
+}
+
+// The Data of a snapshot of the whole state machine (stage 11) starts with
+// stateMagic and a version byte, stateVersion, followed by sections, each
+// a tag byte, its length as a uvarint and its bytes: stateStore holds the
+// store (MarshalStore), stateSessions the client sessions. A decoder
+// refuses a tag it does not know, so a later version that adds a section
+// must raise stateVersion. Data without stateMagic is a store alone, in
+// MarshalStore's encoding, as stage 10 made it: it still restores, with no
+// sessions.
+const (
+	stateMagic    = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xffraftkv-state"
+	stateVersion  = 1
+	stateStore    = 's'
+	stateSessions = 'c'
+)
+
+// marshal encodes the state machine's state as a snapshot's Data. Equal
+// states encode to equal bytes.
+func (sm *stateMachine) marshal() []byte {
+	return marshalState(sm.store.Snapshot(), sm.sessions)
+}
+
+// marshalState encodes a store's content and a session table as a
+// snapshot's Data.
+func marshalState(data map[string]string, table sessions) []byte {
+	b := append([]byte(stateMagic), stateVersion)
+	for _, sec := range []struct {
+		tag   byte
+		bytes []byte
+	}{{stateStore, MarshalStore(data)}, {stateSessions, table.marshal()}} {
+		b = append(b, sec.tag)
+		b = binary.AppendUvarint(b, uint64(len(sec.bytes)))
+		b = append(b, sec.bytes...)
+	}
+	return b
+}
+
+// unmarshalState decodes what marshalState encodes, or a store alone
+// (MarshalStore). It rejects another version, an unknown or repeated
+// section, a missing store, and any part that does not decode, with an
+// error that wraps ErrMalformedSnapshot and says what is wrong. Ten 0xff
+// bytes are no valid uvarint, so no MarshalStore output starts with
+// stateMagic.
+func unmarshalState(b []byte) (map[string]string, sessions, error) {
+	rest, ok := bytes.CutPrefix(b, []byte(stateMagic))
+	if !ok {
+		data, err := UnmarshalStore(b)
+		return data, make(sessions), err
+	}
+	if len(rest) == 0 || rest[0] != stateVersion {
+		return nil, nil, fmt.Errorf("%w: the state machine's format has no version %d after its magic", ErrMalformedSnapshot, stateVersion)
+	}
+	b = rest
+	var data map[string]string
+	table := make(sessions)
+	seen := make(map[byte]bool)
+	for at := 1; at < len(b); {
+		tag := b[at]
+		size, n := binary.Uvarint(b[at+1:])
+		if n <= 0 || size > uint64(len(b)-at-1-n) {
+			return nil, nil, fmt.Errorf("%w: section %q at offset %d has no valid length", ErrMalformedSnapshot, tag, at)
+		}
+		if seen[tag] {
+			return nil, nil, fmt.Errorf("%w: section %q appears twice, again at offset %d", ErrMalformedSnapshot, tag, at)
+		}
+		seen[tag] = true
+		body := b[at+1+n : at+1+n+int(size)]
+		var err error
+		switch tag {
+		case stateStore:
+			data, err = UnmarshalStore(body)
+		case stateSessions:
+			table, err = unmarshalSessions(body)
+		default:
+			err = fmt.Errorf("%w: unknown section %q at offset %d", ErrMalformedSnapshot, tag, at)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		at += 1 + n + int(size)
+	}
+	if data == nil {
+		return nil, nil, fmt.Errorf("%w: it has no store section", ErrMalformedSnapshot)
+	}
+	return data, table, nil
 }
 
 // ErrMalformedSnapshot is wrapped by every error UnmarshalStore returns.

@@ -4,8 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"time"
+	"weak"
 
 	"raftgo/solutions/01-kvserver"
 	"raftgo/solutions/03-planning"
@@ -21,6 +26,10 @@ import (
 // A node that is not the leader answers a data command with Redis Cluster's
 // redirection, "-MOVED 0 host:port", naming the leader's RESP address:
 // redis-cli -c follows it, and so does Client below.
+//
+// Stage 11: with a core that has ReadIndex, GET and EXISTS are served on
+// any node by Node.Read, with no log write; and each connection is a
+// client session (respSessions), so that SET and DEL apply once.
 type respHandler struct {
 	node    *Node
 	addrs   AddressBook
@@ -28,6 +37,8 @@ type respHandler struct {
 	// local is stage 01's handler on this node's store. It answers the
 	// commands that read no replicated data, and reads after a barrier.
 	local kvserver.Handler
+	// sessions gives each connection its session (stage 11).
+	sessions respSessions
 }
 
 // dataCommands are the commands that go through Raft, with their bounds
@@ -49,14 +60,18 @@ func (h *respHandler) ServeRESP(ctx context.Context, w *kvserver.Writer, args []
 	if n := len(args) - 1; n < arity.minArgs || (arity.maxArgs >= 0 && n > arity.maxArgs) {
 		return w.WriteError("ERR wrong number of arguments for '" + name + "' command")
 	}
-	if st := h.node.Status(); st.Role != raft.Leader {
+	read := name == "get" || name == "exists"
+	if st := h.node.Status(); st.Role != raft.Leader && !(read && h.node.ReadsAnywhere()) {
 		return h.moved(w, st.Leader)
 	}
 	ctx, cancel := context.WithTimeout(ctx, h.timeout)
 	defer cancel()
+	if !read && h.node.ReadsAnywhere() {
+		return h.serveSession(ctx, w, args)
+	}
 	switch name {
 	case "get", "exists":
-		if err := h.node.Barrier(ctx); err != nil {
+		if err := h.node.Read(ctx); err != nil {
 			return h.fail(w, err)
 		}
 		return h.local.ServeRESP(ctx, w, args)
@@ -103,8 +118,91 @@ func (h *respHandler) fail(w *kvserver.Writer, err error) error {
 	switch {
 	case errors.As(err, &notLeader):
 		return h.moved(w, notLeader.Leader)
-	case errors.Is(err, ErrLeadershipLost), errors.Is(err, core.ErrProposalLost), errors.Is(err, ErrStopped):
+	case errors.Is(err, ErrLeadershipLost), errors.Is(err, core.ErrProposalLost), errors.Is(err, ErrStopped),
+		errors.Is(err, ErrReadTimeout), errors.Is(err, ErrTransferring), errors.Is(err, errReadNotReady):
 		return w.WriteError("TRYAGAIN " + err.Error())
 	}
 	return w.WriteError(fmt.Sprintf("ERR %v", err))
+}
+
+// serveSession runs SET or DEL as a command of the connection's session
+// (stage 11). A command whose outcome the connection could not tell
+// (TRYAGAIN, a timeout) keeps its sequence number: if the client sends the
+// same command again on the same connection, it is a retry, and applies
+// once.
+func (h *respHandler) serveSession(ctx context.Context, w *kvserver.Writer, args []string) error {
+	s := h.sessions.of(w)
+	c := s.next(args)
+	set := strings.EqualFold(args[0], "set")
+	if set {
+		c.Commands = []core.Command{core.Set(args[1], args[2])}
+	} else {
+		for _, key := range args[1:] {
+			c.Commands = append(c.Commands, core.Delete(key))
+		}
+	}
+	reply, err := h.node.ProposeSession(ctx, c)
+	if err != nil {
+		var notLeader *NotLeaderError
+		if !errors.As(err, &notLeader) && !errors.Is(err, core.ErrProposalLost) {
+			s.unsure = args // its outcome is unknown: a retry reuses its number
+		}
+		return h.fail(w, err)
+	}
+	if set {
+		return w.WriteSimpleString("OK")
+	}
+	return w.WriteInteger(int64(reply.Deleted))
+}
+
+// respSessions gives each RESP connection a client session of its own,
+// keyed by the connection's Writer, which the handler sees with every
+// command. The key is a weak pointer, so the table does not keep a closed
+// connection's Writer alive; a cleanup forgets its session once the Writer
+// is collected (runtime.AddCleanup).
+type respSessions struct {
+	mu     sync.Mutex
+	byConn map[weak.Pointer[kvserver.Writer]]*respSession
+}
+
+// respSession is the session of one connection. Only the connection's
+// goroutine uses it: a connection runs one command at a time.
+type respSession struct {
+	client uint64
+	seq    uint64
+	// unsure is the last command, if its outcome is unknown.
+	unsure []string
+}
+
+// of returns the session of the connection that writes to w, starting one
+// with a random client ID if it has none.
+func (t *respSessions) of(w *kvserver.Writer) *respSession {
+	key := weak.Make(w)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if s, ok := t.byConn[key]; ok {
+		return s
+	}
+	if t.byConn == nil {
+		t.byConn = make(map[weak.Pointer[kvserver.Writer]]*respSession)
+	}
+	s := &respSession{client: rand.Uint64()>>1 | 1} // never 0
+	t.byConn[key] = s
+	runtime.AddCleanup(w, func(key weak.Pointer[kvserver.Writer]) {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		delete(t.byConn, key)
+	}, key)
+	return s
+}
+
+// next returns the session command for args: a retry of the last command,
+// whose outcome was unknown, keeps its sequence number; anything else gets
+// the next one.
+func (s *respSession) next(args []string) SessionCommand {
+	if !slices.Equal(args, s.unsure) {
+		s.seq++
+	}
+	s.unsure = nil
+	return SessionCommand{Client: s.client, Seq: s.seq}
 }

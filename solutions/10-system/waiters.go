@@ -13,6 +13,10 @@ import (
 // which its proposer waits for the outcome.
 type proposal struct {
 	data []byte
+	// call, when not nil, makes this no command but a request to run call
+	// on the loop goroutine (stage 11: reads and leadership transfers);
+	// data is then nil, and call reports its own outcome.
+	call func()
 	// index and term are where the core put the command; the loop sets
 	// them.
 	index raft.Index
@@ -27,6 +31,8 @@ type proposal struct {
 type outcome struct {
 	res core.Result
 	err error
+	// reply is a session command's (stage 11; ProposeSession).
+	reply SessionReply
 }
 
 // newProposal returns a proposal of data, ready to hand to the loop.
@@ -97,10 +103,15 @@ func (n *Node) Barrier(ctx context.Context) error {
 // propose, on the loop, hands a proposal to the core and keeps it waiting
 // for its entry to apply.
 func (n *Node) propose(p *proposal) {
+	if p.call != nil {
+		p.call()
+		return
+	}
 	index, term, err := n.core.Propose(p.data)
 	if errors.Is(err, raft.ErrNotLeader) {
 		err = &NotLeaderError{Leader: n.core.Status().Leader}
 	}
+	err = n.duringTransfer(err)
 	if err != nil {
 		n.deliver(p, outcome{err: err})
 		return
@@ -114,7 +125,9 @@ func (n *Node) propose(p *proposal) {
 // track asks the state machine to report the outcome of p's entry, and
 // records p as waiting.
 func (n *Node) track(p *proposal) error {
-	err := n.sm.applier.Track(p.index, p.term, func(r core.Result) { n.finish(p, outcome{res: r}) })
+	err := n.sm.track(p.index, p.term, func(r core.Result, reply SessionReply) {
+		n.finish(p, outcome{res: r, reply: reply})
+	})
 	if err != nil {
 		return fmt.Errorf("raftkv: node %d: %w", n.id, err)
 	}
