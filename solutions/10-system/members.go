@@ -304,7 +304,7 @@ func (n *Node) snapshotData() []byte {
 			members[id] = m
 		}
 	}
-	return marshalSnapshotData(MarshalStore(n.sm.store.Snapshot()), members)
+	return marshalSnapshotData(n.sm.marshal(), members) // the store and the client sessions
 }
 
 // cmp returns a if it is not empty, and b otherwise.
@@ -322,8 +322,8 @@ func cmp(a, b string) string {
 const snapshotMagic = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xffraftkv1"
 
 // marshalSnapshotData encodes a snapshot's Data: snapshotMagic, the
-// store's encoding (MarshalStore) with its length as a uvarint, then the
-// members' addresses in JSON.
+// state machine's encoding (stateMachine.marshal, or MarshalStore) with its
+// length as a uvarint, then the members' addresses in JSON.
 func marshalSnapshotData(store []byte, members map[raft.NodeID]Member) []byte {
 	b := append([]byte(snapshotMagic), binary.AppendUvarint(nil, uint64(len(store)))...)
 	b = append(b, store...)
