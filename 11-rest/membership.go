@@ -86,6 +86,7 @@ func (n *Node) ProposeConfChange(cc raft.ConfChange) (raft.Index, raft.Term, err
 	// (n.setConf) at once, not when it commits (handout: "6. A configuration
 	// takes effect when appended").
 	index := n.appendEntry(raft.EntryConfChange, data)
+	n.maybeCommit() // under the new configuration: see appendEntry
 	return index, n.term, nil
 }
 

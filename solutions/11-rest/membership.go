@@ -96,6 +96,7 @@ func (n *Node) ProposeConfChange(cc raft.ConfChange) (raft.Index, raft.Term, err
 	n.setConf(next, index)
 	//workshop:stub index := n.appendEntry(raft.EntryConfChange, data)
 	//workshop:end
+	n.maybeCommit() // under the new configuration: see appendEntry
 	return index, n.term, nil
 }
 

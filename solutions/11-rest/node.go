@@ -480,14 +480,20 @@ func (n *Node) handleVoteResponse(from raft.NodeID, resp raft.RequestVoteRespons
 // --- Replication ---------------------------------------------------------
 
 // appendEntry appends an entry of the leader's term to its own log and
-// returns its index. It reaches the followers with the next Ready.
+// returns its index. It reaches the followers with the next Ready. A
+// cluster of one commits a command at once; a configuration change commits
+// only under the configuration it leads to, which ProposeConfChange puts
+// in effect after the append (a lone voter adding a second must wait for
+// it).
 func (n *Node) appendEntry(typ raft.EntryType, data []byte) raft.Index {
 	e := raft.Entry{Term: n.term, Index: n.log.LastIndex() + 1, Type: typ, Data: data}
 	if _, err := n.log.Append(n.log.LastIndex(), n.log.LastTerm(), []raft.Entry{e}); err != nil {
 		panic(fmt.Sprintf("core: leader %d cannot append to its own log: %v", n.id, err))
 	}
 	n.markUnstable(e.Index)
-	n.maybeCommit() // a cluster of one commits at once
+	if typ != raft.EntryConfChange {
+		n.maybeCommit()
+	}
 	return e.Index
 }
 

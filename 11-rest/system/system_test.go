@@ -1,0 +1,159 @@
+package system
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"raftgo/solutions/03-planning"
+	raftkv "raftgo/solutions/10-system"
+)
+
+// statusBody is the part of GET /status these tests read.
+type statusBody struct {
+	Voters []raft.NodeID `json:"voters"`
+	Peers  []struct {
+		ID   raft.NodeID `json:"id"`
+		Raft string      `json:"raft"`
+		HTTP string      `json:"http"`
+	} `json:"peers"`
+}
+
+// status reads GET /status of the server at addr.
+func status(t *testing.T, addr string) statusBody {
+	t.Helper()
+	code, body, err := do(http.MethodGet, addr, "/status", "")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, code, "GET /status: %s", body)
+	var st statusBody
+	require.NoError(t, json.Unmarshal([]byte(body), &st), "GET /status: %s", body)
+	return st
+}
+
+// TestJoinGrowsAClusterFromOne starts one server, which elects itself, and
+// two more that join it with --join (Server.Join, the command's code
+// path), the third through the second, which redirects it to the leader.
+// A write through any server reads back through every one, every store
+// holds it, and every server's /status lists the three voters with their
+// addresses.
+func TestJoinGrowsAClusterFromOne(t *testing.T) {
+	c := newCluster(t)
+	c.boot(1, 0)
+	c.waitLeader()
+	c.join(2, 1, 0)
+	c.join(3, 2, 0)
+	c.waitVoters(1, 2, 3)
+	for _, s := range c.running() {
+		require.NoError(t, put(s.cfg.HTTPAddr, fmt.Sprint("via", s.cfg.ID), "v"), "POST /key through server %d", s.cfg.ID)
+	}
+	for _, s := range c.running() {
+		v, ok, err := get(s.cfg.HTTPAddr, "via3")
+		require.NoError(t, err, "GET through server %d", s.cfg.ID)
+		require.True(t, ok && v == "v", "GET /key/via3 through server %d: %q, %v", s.cfg.ID, v, ok)
+	}
+	c.waitStores("via1", "v")
+	for _, s := range c.running() {
+		st := status(t, s.cfg.HTTPAddr)
+		require.Equal(t, []raft.NodeID{1, 2, 3}, st.Voters, "GET /status of server %d lists the configuration", s.cfg.ID)
+		require.Len(t, st.Peers, 3, "server %d lists every member", s.cfg.ID)
+		for _, p := range st.Peers {
+			require.Equal(t, c.servers[p.ID].cfg.HTTPAddr, p.HTTP, "server %d knows where member %d serves HTTP", s.cfg.ID, p.ID)
+			require.Equal(t, c.servers[p.ID].cfg.Cluster[0].Addr, p.Raft, "server %d knows member %d's peer address", s.cfg.ID, p.ID)
+		}
+	}
+
+	code, body, err := do(http.MethodPost, c.servers[1].cfg.HTTPAddr, "/join", `{"id":2,"raft":"127.0.0.1:1"}`)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusConflict, code, "a join under a member's ID at another address is refused: %s", body)
+	code, body, err = do(http.MethodPost, c.servers[1].cfg.HTTPAddr, "/join", `{"id":0,"raft":"127.0.0.1:1"}`)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusBadRequest, code, "a join without an ID: %s", body)
+	code, body, err = do(http.MethodDelete, c.servers[1].cfg.HTTPAddr, "/members/9", "")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusNotFound, code, "removing a server that is no member: %s", body)
+}
+
+// TestRemoveTheLeader removes the leader of three servers through DELETE
+// /members/{id}: it answers once the change has applied, steps down and
+// stops cleanly (Run returns raftkv.ErrRemoved); the other two elect a new
+// leader, which has every acknowledged write and takes new ones.
+func TestRemoveTheLeader(t *testing.T) {
+	c := newCluster(t)
+	c.boot(1, 0)
+	c.waitLeader()
+	c.join(2, 1, 0)
+	c.join(3, 1, 0)
+	leader := c.waitLeader()
+	require.NoError(t, put(leader.cfg.HTTPAddr, "before", "1"))
+	old := leader.cfg.ID
+	code, body, err := do(http.MethodDelete, leader.cfg.HTTPAddr, fmt.Sprint("/members/", old), "")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, code, "DELETE /members/%d on the leader: %s", old, body)
+	select {
+	case <-leader.done:
+		require.ErrorIs(t, leader.err, raftkv.ErrRemoved, "the removed leader's Run says why it stopped")
+	case <-time.After(wait):
+		t.Fatalf("the removed leader still runs %v after its removal applied", wait)
+	}
+	leader.srv = nil
+	var rest []raft.NodeID
+	for _, s := range c.running() {
+		rest = append(rest, s.cfg.ID)
+	}
+	c.waitVoters(rest...)
+	next := c.waitLeader()
+	require.NotEqual(t, old, next.cfg.ID)
+	require.NoError(t, put(next.cfg.HTTPAddr, "after", "2"), "the two servers left take writes")
+	c.waitStores("before", "1")
+	c.waitStores("after", "2")
+}
+
+// TestWipedFollowerRejoinsAsANewMember loses a follower's disk, as rm -rf
+// of its folder does. The cluster removes it; it comes back under a new ID
+// with --join, and catches up by InstallSnapshot, since the leader has
+// compacted its log: it takes no snapshot of its own, yet its folder then
+// holds one, and its store holds every write.
+func TestWipedFollowerRejoinsAsANewMember(t *testing.T) {
+	c := newCluster(t)
+	c.boot(1, 20)
+	c.waitLeader()
+	c.join(2, 1, 20)
+	c.join(3, 1, 20)
+	leader := c.waitLeader()
+	for i := range 100 {
+		require.NoError(t, put(leader.cfg.HTTPAddr, fmt.Sprint("k", i), fmt.Sprint("v", i)))
+	}
+	var lost *server
+	for _, s := range c.running() {
+		if s != leader {
+			lost = s
+		}
+	}
+	c.stop(lost.cfg.ID)
+	require.NoError(t, os.RemoveAll(lost.cfg.Dir), "rm -rf the follower's folder")
+	code, body, err := do(http.MethodDelete, leader.cfg.HTTPAddr, fmt.Sprint("/members/", lost.cfg.ID), "")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, code, "DELETE /members/%d: %s", lost.cfg.ID, body)
+
+	c.join(4, leader.cfg.ID, -1)
+	var voters []raft.NodeID
+	for _, s := range c.running() {
+		voters = append(voters, s.cfg.ID)
+	}
+	c.waitVoters(voters...)
+	require.NoError(t, put(leader.cfg.HTTPAddr, "after", "rejoin"))
+	c.waitStores("after", "rejoin")
+	for i := range 100 {
+		v, ok := c.servers[4].node().Store().Get(fmt.Sprint("k", i))
+		require.True(t, ok && v == fmt.Sprint("v", i), "the new member holds k%d: %q, %v", i, v, ok)
+	}
+	snaps, err := filepath.Glob(filepath.Join(c.servers[4].cfg.Dir, "snapshot-*"))
+	require.NoError(t, err)
+	require.NotEmpty(t, snaps, "the new member, which never takes a snapshot itself, caught up by the leader's InstallSnapshot and persisted it")
+}
