@@ -5,6 +5,8 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -56,16 +58,38 @@ type demoBanner struct {
 	First, Last *demoNode
 	Leader      raft.NodeID
 	LeaderPID   int
+	// UI is the address of the live view, "" without --ui.
+	UI string
 }
 
 // runDemo starts a local cluster of demoSize raftkv processes (this same
 // binary, with flags), with their data in a temporary folder, prints their
 // addresses and commands to try, and waits for Ctrl-C; then it stops them
-// all and deletes the folder.
+// all and deletes the folder. With --ui it also serves the cluster's live
+// view (demoui.go), whose buttons act on the nodes.
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		fmt.Fprintf(stderr, "raftkv demo takes no arguments, got %q\n", args)
+	fs := flag.NewFlagSet("raftkv demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	uiAddr := fs.String("ui", "", "serve the cluster's live view, with buttons that stop, start, cut off and slow nodes, at this `address`, such as 127.0.0.1:8080")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "raftkv demo takes no arguments, only flags, got %q\n", fs.Args())
+		return 2
+	}
+	var uiLn net.Listener
+	if *uiAddr != "" {
+		ln, err := net.Listen("tcp", *uiAddr)
+		if err != nil {
+			fmt.Fprintf(stderr, "raftkv demo: --ui: %v\n", err)
+			return 2
+		}
+		uiLn = ln
+		defer ln.Close()
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -90,23 +114,37 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	logs := &lockedWriter{w: stderr}
 	exited := make(chan *demoNode, len(nodes))
 	alive := make(map[*demoNode]bool) // the nodes started and not yet seen to exit
-	for _, n := range nodes {
-		n.cmd = exec.Command(exe,
-			"--id", fmt.Sprint(n.ID), "--cluster", strings.Join(cluster, ","),
-			"--http", n.HTTP, "--resp", n.RESP, "--data", filepath.Join(dir, fmt.Sprint("node", n.ID)), "--log", "warn")
+	// start runs node n's process with args, or, without, as before.
+	start := func(n *demoNode, args ...string) error {
+		if args == nil {
+			args = n.cmd.Args[1:]
+		}
+		n.cmd = exec.Command(exe, args...)
 		n.cmd.Stdout = &lineWriter{out: logs, prefix: fmt.Sprintf("[node %d] ", n.ID)}
 		n.cmd.Stderr = n.cmd.Stdout
 		if err := n.cmd.Start(); err != nil {
-			fmt.Fprintf(stderr, "raftkv demo: start node %d: %v\n", n.ID, err)
-			stopDemo(alive, exited)
-			return 1
+			return fmt.Errorf("start node %d: %w", n.ID, err)
 		}
 		alive[n] = true
 		n.PID = n.cmd.Process.Pid
+		cmd := n.cmd
 		go func() {
-			n.cmd.Wait()
+			cmd.Wait()
 			exited <- n
 		}()
+		return nil
+	}
+	for _, n := range nodes {
+		args := []string{"--id", fmt.Sprint(n.ID), "--cluster", strings.Join(cluster, ","),
+			"--http", n.HTTP, "--resp", n.RESP, "--data", filepath.Join(dir, fmt.Sprint("node", n.ID)), "--log", "warn"}
+		if uiLn != nil {
+			args = append(args, "--debug")
+		}
+		if err := start(n, args...); err != nil {
+			fmt.Fprintf(stderr, "raftkv demo: %v\n", err)
+			stopDemo(alive, exited)
+			return 1
+		}
 	}
 	leader, err := waitDemoLeader(ctx, nodes, alive, exited, 10*time.Second)
 	if err != nil {
@@ -115,19 +153,44 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	banner := demoBanner{Dir: dir, Nodes: nodes, First: nodes[0], Last: nodes[len(nodes)-1], Leader: leader.ID, LeaderPID: leader.PID}
+	exit := func(n *demoNode) {
+		delete(alive, n)
+		fmt.Fprintf(stdout, "raftkv demo: node %d (pid %d) exited: %v\n  restart it from its data with:\n  %s\n",
+			n.ID, n.PID, n.cmd.ProcessState, strings.Join(n.cmd.Args, " "))
+	}
+	var ops chan demoOp // the live view's requests, nil without --ui
+	if uiLn != nil {
+		ops = make(chan demoOp)
+		stopUI := serveDemoView(uiLn, nodes, ops, stderr)
+		defer stopUI()
+		banner.UI = uiLn.Addr().String()
+	}
+	procs := &demoProcs{
+		alive: func(n *demoNode) bool { return alive[n] },
+		start: func(n *demoNode) error { return start(n) },
+		kill: func(n *demoNode) error {
+			if err := n.cmd.Process.Kill(); err != nil {
+				return fmt.Errorf("kill node %d: %w", n.ID, err)
+			}
+			for alive[n] {
+				exit(<-exited) // it exits at once: killed
+			}
+			return nil
+		},
+	}
 	if err := demoTemplate.Execute(stdout, banner); err != nil {
 		fmt.Fprintf(stderr, "raftkv demo: %v\n", err)
 	}
-	for len(alive) > 0 {
+	for len(alive) > 0 || ops != nil {
 		select {
 		case <-ctx.Done():
 			fmt.Fprintln(stdout, "\nraftkv demo: stopping every node")
 			stopDemo(alive, exited)
 			return 0
 		case n := <-exited:
-			delete(alive, n)
-			fmt.Fprintf(stdout, "raftkv demo: node %d (pid %d) exited: %v\n  restart it from its data with:\n  %s\n",
-				n.ID, n.PID, n.cmd.ProcessState, strings.Join(n.cmd.Args, " "))
+			exit(n)
+		case op := <-ops:
+			op.done <- op.f(procs)
 		}
 	}
 	fmt.Fprintln(stdout, "raftkv demo: every node has exited")
