@@ -87,16 +87,16 @@ func (w *Workshop) proveTests(ctx context.Context, s course.Stage, run *stageRun
 	ok := true
 	var ready []testTask
 	for _, task := range tasks {
-		t, declared := learnerTest(run, task.name)
+		t := learnerTest(run, task.name)
 		bugs := plural(len(task.mutants), "planted bug")
 		switch {
 		case t == nil:
 			ok = false
-			w.printf("  %s %s is missing: write it (%s)\n", w.paint(red, "✗"), task.name, w.testSection(declared, task))
+			w.printf("  %s %s is missing from %s: write it (%s)\n", w.paint(red, "✗"), task.name, w.show(s.Dir), testSection(run, nil, task))
 		case t.Status != gotest.Pass:
 			ok = false
 			w.printf("  %s %s does not pass yet: when it passes, check runs it against the %s it must catch (%s).\n",
-				w.paint(yellow, "·"), task.name, bugs, w.testSection(declared, task))
+				w.paint(yellow, "·"), task.name, bugs, testSection(run, t, task))
 		default:
 			ready = append(ready, task)
 		}
@@ -113,10 +113,11 @@ func (w *Workshop) proveTests(ctx context.Context, s course.Stage, run *stageRun
 		return false, err
 	}
 	defer os.RemoveAll(tmp)
-	inOrder(len(runs), proofParallel, func(i int) error {
-		runs[i].report, runs[i].err = w.proofRun(ctx, s, run, tmp, i, runs[i], ready)
-		return nil
-	}, func(int, error) {})
+	inOrder(len(runs), proofParallel, func(i int) proofRun {
+		r := runs[i]
+		r.report, r.err = w.proofRun(ctx, s, run, tmp, i, r, ready)
+		return r
+	}, func(i int, r proofRun) { runs[i] = r })
 	stop()
 	took := since(start)
 	for _, task := range ready {
@@ -128,33 +129,24 @@ func (w *Workshop) proveTests(ctx context.Context, s course.Stage, run *stageRun
 	return ok, nil
 }
 
-// learnerTest returns the top-level result of the learner's test name in a
-// stage's run (nil if it did not run) and its declaration.
-func learnerTest(run *stageRun, name string) (*gotest.Test, *declaredTest) {
+// learnerTest returns the top-level result of a learner's test in a
+// stage's run, or nil if the stage does not declare it.
+func learnerTest(run *stageRun, name string) *gotest.Test {
 	for _, t := range run.report.Tests {
-		if t.Name == name {
-			d, ok := run.declared[t.ID]
-			if !ok {
-				return nil, nil
-			}
-			return t, &declaredTest{id: t.ID, hint: d.Hint}
+		if _, declared := run.declared[t.ID]; declared && t.Name == name {
+			return t
 		}
 	}
-	return nil, nil
+	return nil
 }
 
-// A declaredTest is where a learner's test is and what its doc comment
-// says.
-type declaredTest struct {
-	id   gotest.ID
-	hint string
-}
-
-// testSection names the handout section of a learner's test: the first one
-// its doc comment quotes, or else the task of its first planted bug.
-func (w *Workshop) testSection(d *declaredTest, task testTask) string {
-	if d != nil {
-		if m := handoutQuote.FindStringSubmatch(strings.Join(strings.Fields(d.hint), " ")); m != nil {
+// testSection names the handout section of a learner's test t (nil if
+// the stage lacks it): the first one its doc comment quotes, or else the
+// task of its first planted bug.
+func testSection(run *stageRun, t *gotest.Test, task testTask) string {
+	if t != nil {
+		hint := run.declared[t.ID].Hint
+		if m := handoutQuote.FindStringSubmatch(strings.Join(strings.Fields(hint), " ")); m != nil {
 			return fmt.Sprintf("handout: %q", m[1])
 		}
 	}
@@ -217,8 +209,8 @@ func (w *Workshop) proofRun(ctx context.Context, s course.Stage, stage *stageRun
 	}
 	var pkgs []string
 	for _, name := range r.tests {
-		if _, d := learnerTest(stage, name); d != nil {
-			if p := packageArg(stage, d.id.Package); !slices.Contains(pkgs, p) {
+		if t := learnerTest(stage, name); t != nil {
+			if p := packageArg(stage, t.Package); !slices.Contains(pkgs, p) {
 				pkgs = append(pkgs, p)
 			}
 		}
@@ -265,8 +257,7 @@ func packageArg(run *stageRun, pkg string) string {
 // printProof prints what one learner's test catches, and reports whether
 // it passes on the reference and catches every bug it must.
 func (w *Workshop) printProof(s course.Stage, stage *stageRun, task testTask, runs []proofRun) bool {
-	_, d := learnerTest(stage, task.name)
-	section := w.testSection(d, task)
+	section := testSection(stage, learnerTest(stage, task.name), task)
 	ref := runs[0]
 	files := mutatedFiles(s, task)
 	if problem := proofProblem(ref); problem != "" {
