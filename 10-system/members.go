@@ -54,11 +54,20 @@ type Member struct {
 }
 
 // Configuration is a cluster's membership as a node knows it: the voters,
-// the learners, and every member's addresses that the node has learned.
+// the learners, every member's addresses that the node has learned, and
+// the servers removed so far, whose IDs are never used again.
 type Configuration struct {
 	Voters   []raft.NodeID
 	Learners []raft.NodeID
 	Members  map[raft.NodeID]Member
+	Removed  []raft.NodeID
+}
+
+// addressBook is what a snapshot keeps of the cluster beside the state
+// machine: every member's addresses, and the removed servers' IDs.
+type addressBook struct {
+	Members map[raft.NodeID]Member `json:"members"`
+	Removed []raft.NodeID          `json:"removed,omitempty"`
 }
 
 // The errors of membership changes.
@@ -70,8 +79,8 @@ var (
 	// committed. It is a clean stop.
 	ErrRemoved = errors.New("raftkv: removed from the cluster")
 	// ErrMemberExists is returned for a join under an ID that a member
-	// already has at another address.
-	ErrMemberExists = errors.New("raftkv: the ID is a member's")
+	// already has at another address, or that a removed server had.
+	ErrMemberExists = errors.New("raftkv: the ID is taken")
 	// ErrNotMember is returned for the removal of a node that is no member.
 	ErrNotMember = errors.New("raftkv: no member has this ID")
 )
@@ -89,6 +98,7 @@ type clusterState struct {
 	every     raft.Index             // snapshot every this many applied entries; 0 never
 	snapIndex raft.Index             // the last index of the latest persisted snapshot
 	removed   bool                   // this node's removal has applied
+	tombs     []raft.NodeID          // the servers removed so far, in order
 
 	published atomic.Pointer[Configuration]
 
@@ -99,7 +109,7 @@ type clusterState struct {
 // initCluster sets up the node's stage-11 state from its configuration and
 // what it restarts from: the snapshot's members, then the configuration
 // changes of the persisted entries, in order.
-func (n *Node) initCluster(cfg NodeConfig, snap *raft.Snapshot, members map[raft.NodeID]Member, entries []raft.Entry) {
+func (n *Node) initCluster(cfg NodeConfig, snap *raft.Snapshot, book addressBook, entries []raft.Entry) {
 	c := &n.cluster
 	c.self = cfg.Self
 	c.members = maps.Clone(cfg.Members)
@@ -118,9 +128,7 @@ func (n *Node) initCluster(cfg NodeConfig, snap *raft.Snapshot, members map[raft
 	if snap != nil {
 		c.snapIndex = snap.LastIncludedIndex
 	}
-	for id, m := range members {
-		n.addMember(id, m)
-	}
+	n.restoreBook(book)
 	for _, e := range entries {
 		if e.Type == raft.EntryConfChange {
 			n.learnMember(e)
@@ -130,6 +138,19 @@ func (n *Node) initCluster(cfg NodeConfig, snap *raft.Snapshot, members map[raft
 		}
 	}
 	n.publishCluster()
+}
+
+// restoreBook adds the members of a snapshot's address book, and takes its
+// removed servers.
+func (n *Node) restoreBook(book addressBook) {
+	for id, m := range book.Members {
+		n.addMember(id, m)
+	}
+	for _, id := range book.Removed {
+		if !slices.Contains(n.cluster.tombs, id) {
+			n.cluster.tombs = append(n.cluster.tombs, id)
+		}
+	}
 }
 
 // addMember records a member's addresses, and adds it to the transport.
@@ -148,9 +169,13 @@ func (n *Node) addMember(id raft.NodeID, m Member) {
 	}
 }
 
-// forgetMember drops a removed member's addresses and its peer.
+// forgetMember drops a removed member's addresses and its peer, and keeps
+// its ID among the removed.
 func (n *Node) forgetMember(id raft.NodeID) {
 	delete(n.cluster.members, id)
+	if !slices.Contains(n.cluster.tombs, id) {
+		n.cluster.tombs = append(n.cluster.tombs, id)
+	}
 	if ps, ok := n.transport.(PeerSet); ok {
 		ps.RemovePeer(id)
 	}
@@ -222,7 +247,7 @@ func (n *Node) publishCluster() {
 	if n.cluster.self.Raft != "" {
 		members[n.id] = n.cluster.self
 	}
-	n.cluster.published.Store(&Configuration{Voters: voters, Learners: learners, Members: members})
+	n.cluster.published.Store(&Configuration{Voters: voters, Learners: learners, Members: members, Removed: slices.Clone(n.cluster.tombs)})
 }
 
 // Configuration returns the cluster's configuration as this node knows it,
@@ -304,7 +329,7 @@ func (n *Node) snapshotData() []byte {
 			members[id] = m
 		}
 	}
-	return marshalSnapshotData(n.sm.marshal(), members) // the store and the client sessions
+	return marshalSnapshotData(n.sm.marshal(), addressBook{Members: members, Removed: n.cluster.tombs}) // the store and the client sessions
 }
 
 // cmp returns a if it is not empty, and b otherwise.
@@ -323,30 +348,30 @@ const snapshotMagic = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xffraftkv1"
 
 // marshalSnapshotData encodes a snapshot's Data: snapshotMagic, the
 // state machine's encoding (stateMachine.marshal, or MarshalStore) with its
-// length as a uvarint, then the members' addresses in JSON.
-func marshalSnapshotData(store []byte, members map[raft.NodeID]Member) []byte {
+// length as a uvarint, then the address book in JSON.
+func marshalSnapshotData(store []byte, book addressBook) []byte {
 	b := append([]byte(snapshotMagic), binary.AppendUvarint(nil, uint64(len(store)))...)
 	b = append(b, store...)
-	book, _ := json.Marshal(members) // strings and integer keys always encode
-	return append(b, book...)
+	js, _ := json.Marshal(book) // strings and integers always encode
+	return append(b, js...)
 }
 
 // unmarshalSnapshotData decodes what marshalSnapshotData encodes, or a
 // snapshot of the store alone, which has no members.
-func unmarshalSnapshotData(data []byte) (store []byte, members map[raft.NodeID]Member, err error) {
+func unmarshalSnapshotData(data []byte) (store []byte, book addressBook, err error) {
 	rest, ok := bytesCutPrefix(data, snapshotMagic)
 	if !ok {
-		return data, nil, nil
+		return data, addressBook{}, nil
 	}
 	n, size := binary.Uvarint(rest)
 	if size <= 0 || n > uint64(len(rest)-size) {
-		return nil, nil, fmt.Errorf("%w: the store's length runs past the end", ErrMalformedSnapshot)
+		return nil, addressBook{}, fmt.Errorf("%w: the store's length runs past the end", ErrMalformedSnapshot)
 	}
-	store, book := rest[size:size+int(n)], rest[size+int(n):]
-	if err := json.Unmarshal(book, &members); err != nil {
-		return nil, nil, fmt.Errorf("%w: the members: %w", ErrMalformedSnapshot, err)
+	store, js := rest[size:size+int(n)], rest[size+int(n):]
+	if err := json.Unmarshal(js, &book); err != nil {
+		return nil, addressBook{}, fmt.Errorf("%w: the address book: %w", ErrMalformedSnapshot, err)
 	}
-	return store, members, nil
+	return store, book, nil
 }
 
 // bytesCutPrefix is bytes.CutPrefix for a string prefix.
@@ -357,15 +382,15 @@ func bytesCutPrefix(b []byte, prefix string) ([]byte, bool) {
 	return b[len(prefix):], true
 }
 
-// storeSnapshot returns snap with the store's part of its Data only, for
-// the state machine, and the members the Data carries.
-func storeSnapshot(snap raft.Snapshot) (raft.Snapshot, map[raft.NodeID]Member, error) {
-	store, members, err := unmarshalSnapshotData(snap.Data)
+// storeSnapshot returns snap with the state machine's part of its Data
+// only, and the address book the Data carries.
+func storeSnapshot(snap raft.Snapshot) (raft.Snapshot, addressBook, error) {
+	store, book, err := unmarshalSnapshotData(snap.Data)
 	if err != nil {
-		return raft.Snapshot{}, nil, fmt.Errorf("raftkv: restore the snapshot at index %d: %w", snap.LastIncludedIndex, err)
+		return raft.Snapshot{}, addressBook{}, fmt.Errorf("raftkv: restore the snapshot at index %d: %w", snap.LastIncludedIndex, err)
 	}
 	snap.Data = store
-	return snap, members, nil
+	return snap, book, nil
 }
 
 // loopCall runs f on the node's loop, before its next Ready, and returns its
@@ -500,6 +525,9 @@ func (n *Node) AddMember(ctx context.Context, id raft.NodeID, m Member) error {
 	conf, ok := n.Configuration()
 	if !ok {
 		return ErrNoMembership
+	}
+	if slices.Contains(conf.Removed, id) {
+		return fmt.Errorf("%w: node %d was removed from this cluster, and an ID is never used twice: a server that comes back, with its data or without, joins under a new ID", ErrMemberExists, id)
 	}
 	if old, known := conf.Members[id]; (slices.Contains(conf.Voters, id) || slices.Contains(conf.Learners, id)) && known && old.Raft != m.Raft {
 		return fmt.Errorf("%w: node %d is a member at %s, not %s; a server that lost its data must join under a new ID", ErrMemberExists, id, old.Raft, m.Raft)

@@ -201,7 +201,7 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
 	}
-	var members map[raft.NodeID]Member
+	var members addressBook
 	if snap != nil {
 		var store raft.Snapshot
 		if store, members, err = storeSnapshot(*snap); err != nil {
@@ -399,9 +399,7 @@ func (n *Node) restore(snap raft.Snapshot) error {
 	if err := n.sm.restore(store); err != nil {
 		return n.errorf("%w", err)
 	}
-	for id, m := range members {
-		n.addMember(id, m)
-	}
+	n.restoreBook(members)
 	n.cluster.snapIndex = max(n.cluster.snapIndex, snap.LastIncludedIndex)
 	for index, p := range n.waiting {
 		if index <= snap.LastIncludedIndex {

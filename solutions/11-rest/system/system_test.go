@@ -3,15 +3,20 @@ package system
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/anishathalye/porcupine"
 	"github.com/stretchr/testify/require"
 
-	"raftgo/solutions/03-planning"
+	raft "raftgo/solutions/03-planning"
 	raftkv "raftgo/solutions/10-system"
 )
 
@@ -141,6 +146,9 @@ func TestWipedFollowerRejoinsAsANewMember(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, code, "DELETE /members/%d: %s", lost.cfg.ID, body)
 
+	code, body, err = do(http.MethodPost, leader.cfg.HTTPAddr, "/join", fmt.Sprintf(`{"id":%d,"raft":%q}`, lost.cfg.ID, lost.cfg.Cluster[0].Addr))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusConflict, code, "server %d, removed, must never come back under its old ID, wiped or not (handout: \"The system, part 1: snapshots and membership\"): %s", lost.cfg.ID, body)
 	c.join(4, leader.cfg.ID, -1)
 	var voters []raft.NodeID
 	for _, s := range c.running() {
@@ -156,4 +164,104 @@ func TestWipedFollowerRejoinsAsANewMember(t *testing.T) {
 	snaps, err := filepath.Glob(filepath.Join(c.servers[4].cfg.Dir, "snapshot-*"))
 	require.NoError(t, err)
 	require.NotEmpty(t, snaps, "the new member, which never takes a snapshot itself, caught up by the leader's InstallSnapshot and persisted it")
+}
+
+// TestGrowAndShrinkUnderLoadIsLinearizable grows a cluster from three
+// servers to five with --join while clients write and read, then shrinks
+// it back to three by removing two of the first ones, the leader first if
+// it is one of them. Every client operation's call and return is recorded
+// and porcupine checks the history: it must be linearizable. A write whose
+// outcome is unknown (a timeout, a server removed under it) may take
+// effect at any time after its call, or never.
+func TestGrowAndShrinkUnderLoadIsLinearizable(t *testing.T) {
+	c := newCluster(t)
+	c.boot(1, 50)
+	c.waitLeader()
+	c.join(2, 1, 50)
+	c.join(3, 1, 50)
+
+	var mu sync.Mutex
+	addrs := []string{c.servers[1].cfg.HTTPAddr, c.servers[2].cfg.HTTPAddr, c.servers[3].cfg.HTTPAddr}
+	pick := func(rng *rand.Rand) string {
+		mu.Lock()
+		defer mu.Unlock()
+		return addrs[rng.IntN(len(addrs))]
+	}
+	var history []porcupine.Operation
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for cl := range 3 {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(cl), 11))
+			for i := 0; !stop.Load(); {
+				in := kvInput{write: rng.IntN(2) == 0, key: fmt.Sprint("k", rng.IntN(3)), value: fmt.Sprintf("c%d-%d", cl, i)}
+				op := porcupine.Operation{ClientId: cl, Input: in, Call: time.Now().UnixNano()}
+				var err error
+				if in.write {
+					err = put(pick(rng), in.key, in.value)
+				} else {
+					var out kvOutput
+					out.value, out.found, err = get(pick(rng), in.key)
+					op.Output = out
+				}
+				op.Return = time.Now().UnixNano()
+				switch {
+				case err == nil:
+				case in.write && !definitelyNotDone(err):
+					op.Return = 1 << 62 // unknown outcome
+				default:
+					time.Sleep(10 * time.Millisecond) // as Retry-After asks
+					continue
+				}
+				mu.Lock()
+				history = append(history, op)
+				mu.Unlock()
+				i++
+			}
+		})
+	}
+	ops := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(history)
+	}
+	waitOps := func(n int) {
+		c.waitFor(wait, fmt.Sprintf("the clients completed %d operations, not %d", ops(), n), func() bool { return ops() >= n })
+	}
+
+	waitOps(30)
+	for _, id := range []raft.NodeID{4, 5} {
+		s := c.join(id, 1, 50)
+		mu.Lock()
+		addrs = append(addrs, s.cfg.HTTPAddr)
+		mu.Unlock()
+		waitOps(ops() + 30)
+	}
+	c.waitVoters(1, 2, 3, 4, 5)
+	removals := []raft.NodeID{1, 2}
+	if l := c.waitLeader().cfg.ID; l == 2 {
+		removals = []raft.NodeID{2, 1}
+	}
+	for _, id := range removals {
+		leader := c.waitLeader()
+		code, body, err := do(http.MethodDelete, leader.cfg.HTTPAddr, fmt.Sprint("/members/", id), "")
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, code, "DELETE /members/%d: %s", id, body)
+		mu.Lock()
+		addrs = slices.DeleteFunc(addrs, func(a string) bool { return a == c.servers[id].cfg.HTTPAddr })
+		mu.Unlock()
+		c.stop(id) // a removed follower does not know it was removed
+		waitOps(ops() + 30)
+	}
+	c.waitVoters(3, 4, 5)
+	stop.Store(true)
+	wg.Wait()
+
+	result, info := porcupine.CheckOperationsVerbose(kvModel, history, 20*time.Second)
+	if result == porcupine.Illegal {
+		file := filepath.Join(t.TempDir(), "history.html")
+		porcupine.VisualizePath(kvModel, info, file)
+		t.Fatalf("the history of %d operations is not linearizable; the timeline is in %s", len(history), file)
+	}
+	require.Equal(t, porcupine.Ok, result, "porcupine could not decide within 20 s")
 }
