@@ -175,7 +175,8 @@ func TestMessagesBeyondBacklogAreSkipped(t *testing.T) {
 }
 
 // TestSnapshotLeader checks who the page says leads: not an old leader
-// that has not yet heard of a newer leader, and not a stopped node; but a
+// that has not yet heard of a newer leader, not a stopped node, not a
+// leader cut off from its peers; but a
 // candidate's newer term (a node cut off, campaigning alone) unseats no
 // one.
 func TestSnapshotLeader(t *testing.T) {
@@ -187,6 +188,9 @@ func TestSnapshotLeader(t *testing.T) {
 	require.Equal(t, uint64(2), snap.Leader(), "the leader of term 3, not the stale one of term 2")
 	snap.Nodes[1].Up = false
 	require.Equal(t, uint64(1), snap.Leader(), "a stopped node does not lead")
+	snap.Nodes[0].Cut = true
+	require.Zero(t, snap.Leader(), "a leader cut off from every peer leads no one")
+	snap.Nodes[0].Cut = false
 	snap.Nodes[0].Role = "follower"
 	require.Zero(t, snap.Leader())
 }

@@ -87,22 +87,26 @@ type Snapshot struct {
 // leader has, or 0 when none does. A leader that has not yet heard of a
 // newer leader still says it leads: it is stale, not the leader. A
 // candidate's newer term does not unseat the leader, for the candidate may
-// be cut off, alone in its terms. (Two leaders of the same term break
-// Election Safety; the page shows both, and Leader returns the first.)
+// be cut off, alone in its terms. A leader cut off from every peer leads
+// no one. (Two leaders of the same term break Election Safety; the page
+// shows both, and Leader returns the first.)
 func (s Snapshot) Leader() uint64 {
 	var top uint64
 	for _, n := range s.Nodes {
-		if n.Up && n.Role == "leader" {
+		if n.leads() {
 			top = max(top, n.Term)
 		}
 	}
 	for _, n := range s.Nodes {
-		if n.Up && n.Role == "leader" && n.Term == top {
+		if n.leads() && n.Term == top {
 			return n.ID
 		}
 	}
 	return 0
 }
+
+// leads reports whether the node is up, says it leads, and is not cut off.
+func (n NodeState) leads() bool { return n.Up && !n.Cut && n.Role == "leader" }
 
 // has reports whether the snapshot shows the node.
 func (s Snapshot) has(id uint64) bool {

@@ -31,10 +31,11 @@ function el(tag, attrs, ...children) {
 // leadersOf returns the live nodes that lead in the highest term any live
 // leader has (Snapshot.Leader in Go returns the first). A leader that has
 // not heard of a newer leader yet is stale, not among them; a candidate's
-// newer term unseats no one (it may be cut off). Two leaders of one term
-// break Election Safety, and the page shows both.
+// newer term unseats no one (it may be cut off); a leader cut off from
+// every peer leads no one. Two leaders of one term break Election Safety,
+// and the page shows both.
 function leadersOf(s) {
-  const leading = s.nodes.filter((n) => n.up && n.role === 'leader');
+  const leading = s.nodes.filter((n) => n.up && !n.cut && n.role === 'leader');
   const top = Math.max(0, ...leading.map((n) => n.term));
   return leading.filter((n) => n.term === top).map((n) => n.id);
 }
