@@ -176,9 +176,8 @@ func TestMessagesBeyondBacklogAreSkipped(t *testing.T) {
 
 // TestSnapshotLeader checks who the page says leads: not an old leader
 // that has not yet heard of a newer leader, not a stopped node, not a
-// leader cut off from its peers; but a
-// candidate's newer term (a node cut off, campaigning alone) unseats no
-// one.
+// leader cut off from its peers; but a candidate's newer term (a node cut
+// off, campaigning alone) unseats no one.
 func TestSnapshotLeader(t *testing.T) {
 	snap := threeNodes()
 	require.Equal(t, uint64(1), snap.Leader())
