@@ -38,6 +38,9 @@ type server struct {
 	// its store's last snapshot (Options.SnapshotEvery).
 	spare      bool
 	snapshotAt raft.Index
+	// lost is set when the server's disk was wiped (Control.Wipe): it stays
+	// down, even when the faults end, unless a script restarts it.
+	lost bool
 }
 
 // storage is a server's durable state: what a restarted node gets back.

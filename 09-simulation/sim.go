@@ -419,7 +419,7 @@ func (s *simulation) recover() {
 	s.healed = true
 	s.heal()
 	for _, srv := range s.servers {
-		if srv.node == nil {
+		if srv.node == nil && !srv.lost {
 			s.restartNoted(srv)
 		}
 	}

@@ -55,6 +55,17 @@ func (c *Control) Collect(id raft.NodeID) {
 	}
 }
 
+// ChangeMembership proposes a membership change on the leader, whose core
+// must be a ConfChanger (stage 11), and collects its Ready. It returns the
+// core's refusal, or an error if there is no such leader.
+func (c *Control) ChangeMembership(cc raft.ConfChange) error {
+	l := c.s.leader()
+	if l == nil {
+		return fmt.Errorf("sim: no leader at %v to propose %s of node %d", c.s.now, cc.Type, cc.Node)
+	}
+	return c.s.proposeConfChange(l, cc)
+}
+
 // Partition cuts the cluster into groups, both ways, after healing any
 // earlier partition.
 func (c *Control) Partition(groups ...[]raft.NodeID) { c.s.partition(groups...) }
@@ -82,23 +93,26 @@ func (c *Control) Crash(id raft.NodeID) {
 	}
 }
 
-// Restart starts server id again from its disk.
+// Restart starts server id again from its disk, even one whose disk was
+// wiped.
 func (c *Control) Restart(id raft.NodeID) {
 	if srv := c.server(id); srv != nil && srv.node == nil {
+		srv.lost = false
 		c.s.restartNoted(srv)
 	}
 }
 
 // Wipe crashes server id, if it runs, and erases its disk, as a machine
-// whose disk is lost. Restarting it then brings it back empty under its
-// old identity, which Raft does not allow (stage 11's handout).
+// whose disk is lost. The server stays down, even when the faults end.
+// Restarting it (Restart) brings it back empty under its old identity,
+// which Raft does not allow (stage 11's handout).
 func (c *Control) Wipe(id raft.NodeID) {
 	srv := c.server(id)
 	if srv == nil {
 		return
 	}
 	c.Crash(id)
-	srv.disk = storage{}
+	srv.disk, srv.lost = storage{}, true
 	c.s.trace.note(c.s.now, fmt.Sprintf("n%d's disk wiped", id))
 }
 

@@ -136,7 +136,7 @@ func (s *simulation) changeMembership() {
 	}
 	core, ok := l.node.(ConfChanger)
 	if !ok {
-		return
+		return // checkStage11 made sure it is one
 	}
 	voters, learners := core.Membership()
 	st := l.node.Status()
@@ -160,18 +160,30 @@ func (s *simulation) changeMembership() {
 	default:
 		return
 	}
+	s.trace.note(s.now, fmt.Sprintf("n%d leads term %d with voters %v and learners %v", l.id, st.Term, voters, learners))
+	if err := s.proposeConfChange(l, cc); err != nil {
+		s.trace.note(s.now, err.Error())
+	}
+}
+
+// proposeConfChange proposes a membership change on server l, whose core
+// must be a ConfChanger, and collects its Ready. It returns the core's
+// refusal, wrapped.
+func (s *simulation) proposeConfChange(l *server, cc raft.ConfChange) error {
+	changer, ok := l.node.(ConfChanger)
+	if !ok {
+		return fmt.Errorf("sim: the core of node %d, %T, cannot change its configuration", l.id, l.node)
+	}
 	var err error
-	if gerr := s.guard(l, func() error { _, _, err = core.ProposeConfChange(cc); return nil }); gerr != nil {
+	if gerr := s.guard(l, func() error { _, _, err = changer.ProposeConfChange(cc); return nil }); gerr != nil {
 		s.fail(PropertyNoCrash, gerr.Error())
-		return
+		return gerr
 	}
-	outcome := "proposed"
 	if err != nil {
-		outcome = "refused: " + err.Error()
+		return fmt.Errorf("sim: node %d refused %s of node %d: %w", l.id, cc.Type, cc.Node, err)
 	}
-	s.trace.note(s.now, fmt.Sprintf("n%d, leader of term %d with voters %v and learners %v: %s of n%d %s", l.id, st.Term, voters, learners, cc.Type, cc.Node, outcome))
-	if err == nil {
-		s.confChanges++
-		s.collect(l)
-	}
+	s.confChanges++
+	s.trace.note(s.now, fmt.Sprintf("n%d proposed %s of n%d", l.id, cc.Type, cc.Node))
+	s.collect(l)
+	return nil
 }
