@@ -1,4 +1,4 @@
-package main
+package stress
 
 import (
 	"bytes"
@@ -134,7 +134,7 @@ func TestGivenFlags(t *testing.T) {
 		{[]string{"-colour", "red"}, "flag provided but not defined: -colour"},
 	} {
 		var stdout, stderr bytes.Buffer
-		code := run(t.Context(), tc.args, &stdout, &stderr)
+		code := run(t.Context(), tc.args, &stdout, &stderr, Options{})
 		require.Equal(t, 2, code, "exit status of stress %s; stderr:\n%s", strings.Join(tc.args, " "), stderr.String())
 		require.Contains(t, stderr.String(), tc.want, "stderr of stress %s", strings.Join(tc.args, " "))
 		require.Empty(t, stdout.String(), "stress %s must start nothing", strings.Join(tc.args, " "))

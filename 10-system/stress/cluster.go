@@ -1,11 +1,13 @@
-package main
+package stress
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -25,17 +27,22 @@ import (
 // cluster is three raftkv servers running in this process.
 type cluster struct {
 	cfg     config
-	configs []raftkv.Config // by ID-1; a restart reopens the same one
+	configs map[raft.NodeID]raftkv.Config // a restart reopens the same one
 	// failed receives the error of a server that stopped by itself.
 	failed chan error
 
 	mu      sync.Mutex
-	servers []*server // by ID-1; nil while stopped
+	servers map[raft.NodeID]*server // nil while stopped
 	// leader is the node the clients propose to; a client that finds it
 	// is no longer the leader looks for the new one.
 	leader atomic.Pointer[raftkv.Node]
 	// restarted is the follower restartFollower restarted, once it has.
 	restarted raft.NodeID
+	// wiped is the follower wipeAndRejoin wiped, and joined the new
+	// member that took its place, once it has (stage 11).
+	wiped, joined raft.NodeID
+	// logs are the applied entries the Observer saw; a wiped node's goes.
+	logs *appliedLogs
 	// firstRetry is the error after which a client first proposed again.
 	firstRetry atomic.Pointer[error]
 }
@@ -59,13 +66,18 @@ func startCluster(ctx context.Context, cfg config, dir string, obs invariants.Ob
 		}
 		cl = append(cl, raft.Peer{ID: id, Addr: addr})
 	}
-	c := &cluster{cfg: cfg, failed: make(chan error, 3), servers: make([]*server, 3)}
+	c := &cluster{cfg: cfg, failed: make(chan error, 4), servers: make(map[raft.NodeID]*server), configs: make(map[raft.NodeID]raftkv.Config)}
+	snapshotEvery := cfg.snapshotEvery
+	if snapshotEvery == 0 {
+		snapshotEvery = -1 // never
+	}
 	for _, p := range cl {
-		c.configs = append(c.configs, raftkv.Config{
+		c.configs[p.ID] = raftkv.Config{
 			ID: p.ID, Cluster: cl, HTTPAddr: "127.0.0.1:0", RESPAddr: "127.0.0.1:0",
 			Dir:          filepath.Join(dir, "node-"+strconv.Itoa(int(p.ID))),
 			TickInterval: cfg.tick, Logger: cfg.logger, Observer: obs,
-		})
+			NewCore: cfg.newCore, SnapshotEvery: snapshotEvery,
+		}
 	}
 	for _, p := range cl {
 		if err := c.start(ctx, p.ID); err != nil {
@@ -89,7 +101,7 @@ func freeAddr() (string, error) {
 // start opens server id from its folder and runs it. A server whose Run
 // returns before stop asks it to has failed: its error goes to c.failed.
 func (c *cluster) start(ctx context.Context, id raft.NodeID) error {
-	srv, err := raftkv.Open(c.configs[id-1])
+	srv, err := raftkv.Open(c.configs[id])
 	if err != nil {
 		return fmt.Errorf("open node %d: %w", id, err)
 	}
@@ -106,7 +118,7 @@ func (c *cluster) start(ctx context.Context, id raft.NodeID) error {
 		}
 	}()
 	c.mu.Lock()
-	c.servers[id-1] = s
+	c.servers[id] = s
 	c.mu.Unlock()
 	return nil
 }
@@ -115,8 +127,8 @@ func (c *cluster) start(ctx context.Context, id raft.NodeID) error {
 // return.
 func (c *cluster) stop(id raft.NodeID) error {
 	c.mu.Lock()
-	s := c.servers[id-1]
-	c.servers[id-1] = nil
+	s := c.servers[id]
+	delete(c.servers, id)
 	c.mu.Unlock()
 	if s == nil {
 		return nil
@@ -136,17 +148,19 @@ func (c *cluster) stop(id raft.NodeID) error {
 // stopAll stops every server that runs.
 func (c *cluster) stopAll() error {
 	var errs []error
-	for id := raft.NodeID(1); id <= 3; id++ {
+	for _, id := range slices.Sorted(maps.Keys(c.configs)) {
 		errs = append(errs, c.stop(id))
 	}
 	return errors.Join(errs...)
 }
 
-// dirs returns the nodes' folders, by ID-1.
-func (c *cluster) dirs() []string {
-	var dirs []string
-	for _, cfg := range c.configs {
-		dirs = append(dirs, cfg.Dir)
+// dirs returns the members' folders, by ID: not the wiped one's.
+func (c *cluster) dirs() map[raft.NodeID]string {
+	dirs := make(map[raft.NodeID]string)
+	for id, cfg := range c.configs {
+		if id != c.wiped {
+			dirs[id] = cfg.Dir
+		}
 	}
 	return dirs
 }
@@ -156,10 +170,8 @@ func (c *cluster) nodes() []*raftkv.Node {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var nodes []*raftkv.Node
-	for _, s := range c.servers {
-		if s != nil {
-			nodes = append(nodes, s.srv.Node())
-		}
+	for _, id := range slices.Sorted(maps.Keys(c.servers)) {
+		nodes = append(nodes, c.servers[id].srv.Node())
 	}
 	return nodes
 }
@@ -302,7 +314,10 @@ func (c *cluster) load(ctx context.Context, out io.Writer) (*result, []writes, e
 			case <-gctx.Done():
 				return nil
 			}
-			return c.restartFollower(gctx, out)
+			if err := c.restartFollower(gctx, out); err != nil || !c.cfg.wipe || !c.changesMembership() {
+				return err
+			}
+			return c.wipeAndRejoin(gctx, out)
 		})
 	}
 	g.Go(func() error {
@@ -484,6 +499,133 @@ func (c *cluster) restartFollower(ctx context.Context, out io.Writer) error {
 	return nil
 }
 
+// changesMembership reports whether the cluster's core changes its
+// membership (stage 11's).
+func (c *cluster) changesMembership() bool {
+	_, ok := c.leader.Load().Configuration()
+	return ok
+}
+
+// wipeAndRejoin loses a follower's disk, as rm -rf of its folder does, and
+// brings it back the only safe way (stage 11): the cluster removes it, and
+// a new server under a new ID joins, as raftkv --join does, and catches up
+// from the leader, by InstallSnapshot once the leader has compacted its
+// log. A wiped server must never come back under its old ID: it would have
+// forgotten its vote and its log, the promises the others counted on. It
+// returns once the new member holds the leader's commit index as of its
+// join.
+func (c *cluster) wipeAndRejoin(ctx context.Context, out io.Writer) error {
+	leader, err := c.findLeader(ctx, nil)
+	if err != nil {
+		return err
+	}
+	var victim raft.NodeID
+	for _, n := range c.nodes() {
+		if id := n.Status().ID; id != leader.Status().ID && id != c.restarted {
+			victim = id
+		}
+	}
+	if victim == raft.None {
+		return errors.New("no follower to wipe")
+	}
+	if err := c.stop(victim); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(c.configs[victim].Dir); err != nil {
+		return fmt.Errorf("wipe node %d's folder: %w", victim, err)
+	}
+	c.logs.forget(victim)
+	c.wiped = victim
+	fmt.Fprintf(out, "wipe: stopped follower %d and deleted its folder; the cluster removes it\n", victim)
+	began := time.Now()
+	err = c.retryOnLeader(ctx, fmt.Sprintf("the removal of node %d", victim), func(ctx context.Context, leader *raftkv.Node) error {
+		return leader.RemoveMember(ctx, victim)
+	})
+	if err != nil {
+		return err
+	}
+	id := slices.Max(slices.Collect(maps.Keys(c.configs))) + 1
+	addr, err := freeAddr()
+	if err != nil {
+		return fmt.Errorf("find a free port for node %d: %w", id, err)
+	}
+	cfg := c.configs[victim]
+	cfg.ID, cfg.Cluster = id, raft.Cluster{{ID: id, Addr: addr}}
+	cfg.Dir = filepath.Join(filepath.Dir(cfg.Dir), "node-"+strconv.Itoa(int(id)))
+	cfg.Join = "the leader" // starts in no configuration; Join below asks
+	c.configs[id] = cfg
+	if err := c.start(ctx, id); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	srv := c.servers[id].srv
+	c.mu.Unlock()
+	err = c.retryOnLeader(ctx, fmt.Sprintf("node %d to join", id), func(ctx context.Context, leader *raftkv.Node) error {
+		httpAddr, ok := c.httpAddr(leader.Status().ID)
+		if !ok {
+			return fmt.Errorf("no HTTP address for leader %d", leader.Status().ID)
+		}
+		return srv.Join(ctx, httpAddr)
+	})
+	if err != nil {
+		return err
+	}
+	commit := c.leader.Load().Status().Commit
+	fmt.Fprintf(out, "wipe: node %d joined in %v; the leader's commit index is %d\n", id, time.Since(began).Round(time.Millisecond), commit)
+	err = c.poll(ctx, fmt.Sprintf("node %d to catch up", id), func() (bool, error) {
+		return srv.Node().Status().Applied >= commit, nil
+	})
+	if err != nil {
+		return err
+	}
+	l := c.logs.node(id)
+	l.mu.Lock()
+	base := l.base
+	l.mu.Unlock()
+	how := "from the log"
+	if base > 0 {
+		how = fmt.Sprintf("from a snapshot at index %d (InstallSnapshot)", base)
+	}
+	fmt.Fprintf(out, "wipe: node %d caught up %s in %v\n", id, how, time.Since(began).Round(time.Millisecond))
+	c.joined = id
+	return nil
+}
+
+// httpAddr returns where running server id serves HTTP.
+func (c *cluster) httpAddr(id raft.NodeID) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.servers[id]
+	if s == nil {
+		return "", false
+	}
+	return s.srv.Addr(id, "http")
+}
+
+// retryOnLeader calls f with the leader until it succeeds, finding the
+// leader again when f fails, until the timeout.
+func (c *cluster) retryOnLeader(ctx context.Context, what string, f func(context.Context, *raftkv.Node) error) error {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.timeout)
+	defer cancel()
+	for {
+		leader, err := c.findLeader(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		err = f(ctx, leader)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if _, err := c.findLeader(ctx, leader); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		time.Sleep(c.cfg.tick)
+	}
+}
+
 // converge waits until every node has applied the leader's last entry,
 // and returns its index.
 func (c *cluster) converge(ctx context.Context) (raft.Index, error) {
@@ -545,11 +687,10 @@ func holdsLastWrite(value string, w writes) bool {
 
 // checkWALs reopens each node's write-ahead log, once the servers have
 // stopped, and checks that it holds, up to its commit index, the entries
-// the node applied.
-func checkWALs(dirs []string, logs *appliedLogs) error {
-	for i, dir := range dirs {
-		id := raft.NodeID(i + 1)
-		w, err := wal.Open(dir, wal.Options{})
+// the node applied, after its snapshot if it has one.
+func checkWALs(dirs map[raft.NodeID]string, logs *appliedLogs) error {
+	for _, id := range slices.Sorted(maps.Keys(dirs)) {
+		w, err := wal.Open(dirs[id], wal.Options{})
 		if err != nil {
 			return fmt.Errorf("reopen node %d's write-ahead log: %w", id, err)
 		}
@@ -557,9 +698,10 @@ func checkWALs(dirs []string, logs *appliedLogs) error {
 		if err := w.Close(); err != nil {
 			return fmt.Errorf("close node %d's write-ahead log: %w", id, err)
 		}
-		applied := logs.nodes[id].digests
-		if int(hs.Commit) != len(applied) {
-			return fmt.Errorf("node %d's write-ahead log has commit index %d, but the node applied %d entries", id, hs.Commit, len(applied))
+		l := logs.node(id)
+		applied, base := l.digests, l.base
+		if hs.Commit != base+raft.Index(len(applied)) {
+			return fmt.Errorf("node %d's write-ahead log has commit index %d, but the node applied up to %d", id, hs.Commit, base+raft.Index(len(applied)))
 		}
 		next := raft.Index(1)
 		if snap != nil {
@@ -572,7 +714,7 @@ func checkWALs(dirs []string, logs *appliedLogs) error {
 			if e.Index != next {
 				return fmt.Errorf("node %d's write-ahead log holds entry %d after %d", id, e.Index, next-1)
 			}
-			if logs.digest(e) != applied[e.Index-1] {
+			if e.Index > base && logs.digest(e) != applied[e.Index-base-1] {
 				return fmt.Errorf("node %d's write-ahead log holds an entry %d (term %d) other than the one it applied", id, e.Index, e.Term)
 			}
 			next++
