@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"raftgo/internal/course"
+	"raftgo/internal/mutate"
 )
 
 // The fake course for TestCheckProvesLearnerTests: stage 04 whose learner
@@ -123,4 +124,54 @@ func TestCheckProvesLearnerTests(t *testing.T) {
 	assert.True(t, ok, "every test passes and catches its bugs:\n%s", got)
 	assert.Contains(t, got, "  ✓ TestAdd catches all 2 planted bugs (in log.go).\n  (3 runs of your tests, Ds)\n")
 	assert.Contains(t, got, "Stage 04 is done.")
+}
+
+// TestLearnerVersion checks the file a proving run puts in place of the
+// learner's: the reference without its markers, with the bug planted, and
+// importing the learner's packages of the stage, not the reference's.
+func TestLearnerVersion(t *testing.T) {
+	root := t.TempDir()
+	write(t, filepath.Join(root, "solutions", "11-rest", "quorum", "quorum.go"), `package quorum
+
+import (
+	"raftgo/solutions/03-planning"
+	"raftgo/solutions/11-rest/raftlog"
+)
+
+// Size is given.
+func Size(n int) int { return n/2 + 1 }
+
+// Pick picks.
+func Pick(held []raft.Index, l raftlog.Log) raft.Index {
+	//workshop:todo Take what a majority holds.
+	return held[len(held)-Size(len(held))]
+	//workshop:stub return 0
+	//workshop:end
+}
+`)
+	w := New(root, nil)
+	m, err := mutate.Parse("wrong-end", []byte("file: solutions/11-rest/quorum/quorum.go\ndoc: The wrong end.\n-- find --\n\treturn held[len(held)-Size(len(held))]\n-- replace --\n\treturn held[Size(len(held))-1]\n"))
+	require.NoError(t, err)
+
+	got, err := w.learnerVersion(mustFind("11"), m.File, &m)
+	require.NoError(t, err)
+	assert.Equal(t, `package quorum
+
+import (
+	"raftgo/solutions/03-planning"
+	"raftgo/11-rest/raftlog"
+)
+
+// Size is given.
+func Size(n int) int { return n/2 + 1 }
+
+// Pick picks.
+func Pick(held []raft.Index, l raftlog.Log) raft.Index {
+	return held[Size(len(held))-1]
+}
+`, string(got), "the stage's own imports are the learner's; earlier stages' stay the reference's")
+
+	ref, err := w.learnerVersion(mustFind("11"), m.File, nil)
+	require.NoError(t, err)
+	assert.Contains(t, string(ref), "\treturn held[len(held)-Size(len(held))]\n}\n", "the reference, without a bug")
 }
