@@ -107,6 +107,7 @@ func Open(cfg Config) (_ *Server, err error) {
 			members[p.ID] = Member{Raft: p.Addr}
 		}
 	}
+	removed := make(chan struct{})
 	me := Member{Raft: self, HTTP: httpLn.Addr().String(), RESP: respLn.Addr().String()}
 	tr, err := transport.New(transport.Config{
 		ID:        cfg.ID,
@@ -116,6 +117,7 @@ func Open(cfg Config) (_ *Server, err error) {
 		Logger:    cfg.Logger,
 		// Stage 11: members join and leave; a new one dials in.
 		AcceptNewPeers: changesMembership(cfg.NewCore),
+		OnRemoved:      func() { close(removed) },
 	})
 	if err != nil {
 		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
@@ -135,7 +137,7 @@ func Open(cfg Config) (_ *Server, err error) {
 		ID: cfg.ID, Peers: voters, Storage: log, Transport: peerTransport,
 		HTTP: httpLn, RESP: respLn, TickInterval: cfg.TickInterval, Logger: cfg.Logger,
 		Observer: cfg.Observer, NewCore: cfg.NewCore,
-		Self: me, Members: members, SnapshotEvery: cfg.SnapshotEvery,
+		Self: me, Members: members, SnapshotEvery: cfg.SnapshotEvery, Removed: removed,
 	})
 	if err == nil && dbg != nil {
 		dbg.mount(s)

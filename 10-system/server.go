@@ -61,6 +61,7 @@ type ServerConfig struct {
 	Self          Member
 	Members       map[raft.NodeID]Member
 	SnapshotEvery int
+	Removed       <-chan struct{}
 }
 
 // DefaultRequestTimeout is ServerConfig.RequestTimeout's default.
@@ -98,7 +99,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 		ID: cfg.ID, Peers: cfg.Peers, Storage: cfg.Storage, Transport: cfg.Transport,
 		TickInterval: cfg.TickInterval, Seed: cfg.Seed, Logger: cfg.Logger,
 		Observer: cfg.Observer, NewCore: cfg.NewCore,
-		Self: cfg.Self, Members: cfg.Members, SnapshotEvery: cfg.SnapshotEvery,
+		Self: cfg.Self, Members: cfg.Members, SnapshotEvery: cfg.SnapshotEvery, Removed: cfg.Removed,
 	})
 	if err != nil {
 		return nil, err

@@ -69,6 +69,10 @@ func (t *Transport) serveConn(conn net.Conn) {
 			return
 		}
 		buf = payload[:0]
+		if p.removed.Load() {
+			log.Info("transport: closing the connection of a removed peer")
+			return
+		}
 		m, err := raft.Unmarshal(payload)
 		if err != nil {
 			log.Warn("transport: closing a peer's connection", "reason", err)
@@ -110,8 +114,13 @@ func (t *Transport) welcome(conn net.Conn, r *bufio.Reader) (*peer, error) {
 		return nil, fmt.Errorf("a handshake of kind %d where a hello was due", h.kind)
 	}
 	p, ok := t.peer(h.from)
+	t.mu.RLock()
+	removed := t.removed[h.from]
+	t.mu.RUnlock()
 	var refusal string
 	switch {
+	case !ok && removed:
+		refusal = fmt.Sprintf("node %d %s of node %d", h.from, removedReason, t.cfg.ID)
 	case !ok && t.cfg.AcceptNewPeers && h.to == t.cfg.ID:
 		if p, err = t.acceptNewPeer(h); err != nil {
 			refusal = err.Error()

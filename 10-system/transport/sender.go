@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 )
 
@@ -50,6 +51,9 @@ func (t *Transport) connect(p *peer) net.Conn {
 		}
 		if t.ctx.Err() != nil || p.removed.Load() {
 			return nil
+		}
+		if errors.Is(err, ErrRemoved) && t.cfg.OnRemoved != nil {
+			t.removedOnce.Do(t.cfg.OnRemoved)
 		}
 		level := slog.LevelDebug
 		if attempt == 0 {
@@ -111,6 +115,8 @@ func (t *Transport) greet(p *peer, conn net.Conn) error {
 	switch {
 	case err != nil:
 		return err
+	case h.kind == kindRefusal && strings.Contains(h.reason, removedReason):
+		return fmt.Errorf("%w: refused by the peer: %s", ErrRemoved, h.reason)
 	case h.kind == kindRefusal:
 		return fmt.Errorf("refused by the peer: %s", h.reason)
 	case h.kind != kindWelcome:

@@ -59,6 +59,10 @@ type Config struct {
 	// as a peer (AddPeer): a node joining a cluster learns its members as
 	// they dial it. False refuses such a connection.
 	AcceptNewPeers bool
+	// OnRemoved, if not nil, is called once when a peer refuses this node
+	// because it was removed from the cluster (RemovePeer on the peer):
+	// stage 11's runtime then stops the node.
+	OnRemoved func()
 	// Advertise is this node's metadata, sent in every handshake, such as
 	// {"http": "127.0.0.1:8001", "resp": "127.0.0.1:6381"}: how the peers
 	// learn where it serves clients (PeerMeta). At most MaxMetaPairs pairs.
@@ -118,6 +122,10 @@ type Transport struct {
 	conns  map[net.Conn]struct{} // open connections, for Close to close
 
 	unroutable atomic.Uint64
+	// removed holds the nodes RemovePeer removed, whose connections are
+	// refused from then on; guarded by mu.
+	removed     map[raft.NodeID]bool
+	removedOnce sync.Once // calls Config.OnRemoved
 }
 
 // A peer is another node of the cluster, as this node sees it.
@@ -193,11 +201,12 @@ func newTransport(cfg Config) (*Transport, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	t := &Transport{
-		cfg:   cfg,
-		log:   log.With("node", uint64(cfg.ID)),
-		peers: make(map[raft.NodeID]*peer),
-		recv:  make(chan raft.Message, cfg.QueueSize),
-		conns: make(map[net.Conn]struct{}),
+		cfg:     cfg,
+		log:     log.With("node", uint64(cfg.ID)),
+		peers:   make(map[raft.NodeID]*peer),
+		recv:    make(chan raft.Message, cfg.QueueSize),
+		conns:   make(map[net.Conn]struct{}),
+		removed: make(map[raft.NodeID]bool),
 	}
 	for id, addr := range cfg.Peers {
 		switch {
@@ -251,6 +260,14 @@ func (t *Transport) PeerMeta(id raft.NodeID) map[string]string {
 	return maps.Clone(p.meta)
 }
 
+// removedReason is the reason of a refusal to a node removed from the
+// cluster, which the dialer recognizes (Config.OnRemoved).
+const removedReason = "was removed from the cluster"
+
+// ErrRemoved is wrapped by the error of a dial that a peer refused because
+// this node was removed from the cluster.
+var ErrRemoved = errors.New("transport: removed from the cluster")
+
 // PeerAddrKey is the key of Config.Advertise under which a node advertises
 // the address of its own Listener, so that a node that does not know it
 // yet can add it as a peer (Config.AcceptNewPeers).
@@ -302,12 +319,15 @@ func (t *Transport) addPeerLocked(id raft.NodeID, addr string) (*peer, error) {
 }
 
 // RemovePeer forgets node id: messages to it are unroutable from now on,
-// and its sender goroutine stops. Stage 11's runtime calls it when a
-// configuration change that removes a server commits. Removing a node that
-// is not a peer does nothing.
+// its sender goroutine stops, its connections close after their next
+// message, and its new ones are refused, with a refusal that tells it it
+// was removed (Config.OnRemoved). Stage 11's runtime calls it when a
+// configuration change that removes a server commits: an ID removed is
+// never used again.
 func (t *Transport) RemovePeer(id raft.NodeID) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.removed[id] = true
 	if p, ok := t.peers[id]; ok && !t.closed {
 		t.removePeerLocked(p)
 		t.log.Info("transport: removed a peer", "peer", uint64(id))

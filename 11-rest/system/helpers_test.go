@@ -30,6 +30,9 @@ const testTick = 10 * time.Millisecond
 const (
 	wait         = 10 * time.Second
 	electionWait = 3 * time.Second
+	// joinWait bounds a join, which the benchmarks make with a million
+	// keys to send.
+	joinWait = time.Minute
 )
 
 // server is one raftkv server of a cluster, run in the test process.
@@ -102,7 +105,7 @@ func (c *cluster) join(id, via raft.NodeID, snapshotEvery int) *server {
 	s := &server{cfg: cfg}
 	c.servers[id] = s
 	c.start(id)
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	ctx, cancel := context.WithTimeout(context.Background(), joinWait)
 	defer cancel()
 	require.NoError(c.t, s.srv.Join(ctx, cfg.Join), "server %d joins through server %d", id, via)
 	return s
@@ -134,6 +137,20 @@ func (c *cluster) stop(id raft.NodeID) {
 		}
 	case <-time.After(wait):
 		c.t.Errorf("server %d's Run did not return within %v of its context's end", id, wait)
+	}
+	s.srv = nil
+}
+
+// waitStopped waits until removed server id has stopped by itself, with
+// raftkv.ErrRemoved.
+func (c *cluster) waitStopped(id raft.NodeID) {
+	c.t.Helper()
+	s := c.servers[id]
+	select {
+	case <-s.done:
+		require.ErrorIs(c.t, s.err, raftkv.ErrRemoved, "removed server %d stops and says why", id)
+	case <-time.After(wait):
+		c.t.Fatalf("removed server %d still runs %v after its removal: its peers refuse it, and it stops (handout: \"The system, part 1: snapshots and membership\")", id, wait)
 	}
 	s.srv = nil
 }

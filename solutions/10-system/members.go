@@ -153,6 +153,23 @@ func (n *Node) restoreBook(book addressBook) {
 	}
 }
 
+// watchRemoval waits until a peer says this node was removed, and then
+// has the loop stop with ErrRemoved. A removed follower learns it so: the
+// leader stops sending to it as soon as its removal is appended, so it
+// never sees the removal commit; the members refuse it once it has.
+func (n *Node) watchRemoval(removed <-chan struct{}) {
+	select {
+	case <-removed:
+	case <-n.done:
+		return
+	}
+	n.log.Warn("a peer says this node was removed from the cluster; stopping")
+	n.loopCall(context.Background(), func() error {
+		n.cluster.removed = true
+		return nil
+	})
+}
+
 // addMember records a member's addresses, and adds it to the transport.
 func (n *Node) addMember(id raft.NodeID, m Member) {
 	if id == raft.None || m.Raft == "" {

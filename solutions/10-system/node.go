@@ -90,6 +90,10 @@ type NodeConfig struct {
 	// (CompactingCore, stage 11) lets pass between two snapshots; zero
 	// means DefaultSnapshotEvery, a negative value never.
 	SnapshotEvery int
+	// Removed, if not nil, is closed when a peer tells this node that it
+	// was removed from the cluster (stage 11: its transport's OnRemoved);
+	// the node then stops with ErrRemoved.
+	Removed <-chan struct{}
 }
 
 // DefaultTickInterval is NodeConfig.TickInterval's default.
@@ -232,6 +236,9 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 		n.confChange = n.applyConfChange(cfg.OnConfChange)
 	}
 	n.initCluster(cfg, snap, members, entries)
+	if cfg.Removed != nil {
+		go n.watchRemoval(cfg.Removed)
+	}
 	if n.observer != nil {
 		n.observer.NodeStarted(rc, c.Status())
 	}
@@ -319,6 +326,9 @@ func (n *Node) step(m raft.Message) {
 // persist, then send, then apply; then it publishes the node's status.
 func (n *Node) advance() error {
 	n.runCalls() // stage 11's calls from other goroutines (members.go)
+	if n.cluster.removed {
+		return ErrRemoved
+	}
 	rd := n.core.Ready()
 	if rd.IsEmpty() {
 		return nil // most ticks of a follower: nothing to do
