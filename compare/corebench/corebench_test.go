@@ -59,6 +59,9 @@ type node[M any] interface {
 	ready() (msgs []M, committed int, busy bool)
 	// isLeader reports whether the node is the leader.
 	isLeader() bool
+	// logged returns the last index of the core's log and how many
+	// entries its runtime has persisted to the stand-in for a WAL.
+	logged() (lastIndex uint64, persisted int)
 }
 
 // A cluster runs three nodes of one core with a FIFO of messages.
@@ -144,6 +147,9 @@ func newOurs(tb testing.TB) *cluster[raft.Message] {
 func (o *ourNode) tick()                     { o.n.Tick() }
 func (o *ourNode) step(m raft.Message) error { return o.n.Step(m) }
 func (o *ourNode) isLeader() bool            { return o.n.Status().Role == raft.Leader }
+func (o *ourNode) logged() (uint64, int) {
+	return uint64(o.n.Status().LastIndex), len(o.stable.entries)
+}
 
 func (o *ourNode) propose(data []byte, n int) error {
 	for range n {
@@ -214,6 +220,14 @@ func (e *etcdNode) propose(data []byte, n int) error {
 }
 
 func (e *etcdNode) isLeader() bool { return e.rn.Status().RaftState == etcd.StateLeader }
+
+func (e *etcdNode) logged() (uint64, int) {
+	last, err := e.storage.LastIndex()
+	if err != nil {
+		panic(err)
+	}
+	return last, len(e.stable.entries)
+}
 
 func (e *etcdNode) ready() ([]raftpb.Message, int, bool) {
 	if !e.rn.HasReady() {
@@ -330,7 +344,9 @@ func benchmarkCommits[M any](b *testing.B, c *cluster[M], batch int) {
 }
 
 // TestBothCoresCommit checks the driver itself: both clusters elect a
-// leader and commit every proposed command, once.
+// leader and commit every proposed command, once, and every node's
+// runtime has persisted its whole log to the stand-in for a WAL, so that
+// both runtimes do the same work.
 func TestBothCoresCommit(t *testing.T) {
 	t.Run("raftgo", func(t *testing.T) { checkCommits(t, newOurs(t)) })
 	t.Run("etcd", func(t *testing.T) { checkCommits(t, newEtcd(t)) })
@@ -344,5 +360,11 @@ func checkCommits[M any](t *testing.T, c *cluster[M]) {
 	}
 	if got := c.run(t); got != 100 {
 		t.Fatalf("the leader committed %d entries for 100 proposals", got)
+	}
+	for _, id := range peers {
+		last, persisted := c.nodes[id].logged()
+		if last < 100 || uint64(persisted) != last {
+			t.Errorf("node %d's log ends at %d, and its runtime persisted %d entries: want all of them, at least 100", id, last, persisted)
+		}
 	}
 }
