@@ -376,10 +376,13 @@ func (n *Node) advance() error {
 	}
 	n.publishCluster()
 	n.publish()
-	n.releaseReads(rd.ReadStates) // stage 11: reads.go
+	asked := n.releaseReads(rd.ReadStates) // stage 11: reads.go
 	n.flush()
 	if n.cluster.removed {
 		return ErrRemoved
+	}
+	if asked {
+		return n.advance() // send the new read index's heartbeats now
 	}
 	return nil
 }

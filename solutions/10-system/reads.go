@@ -59,30 +59,42 @@ var ErrUnsupported = fmt.Errorf("raftkv: the node's core does not support this (
 // it after a tick.
 var errReadNotReady = errors.New("raftkv: the leader cannot serve reads yet")
 
-// readRequest is one read waiting for its read index and then for the
-// state machine to apply it.
-type readRequest struct {
+// readBatch is one read index asked of the core, for every read that was
+// waiting when it was asked: the reads that arrive while a read index is
+// being confirmed wait for the next one, so that one round of heartbeats
+// serves them all, however many there are (etcd's server batches its reads
+// the same way).
+type readBatch struct {
 	ctx []byte // the name the core hands back in a ReadState
-	// term and leader are the node's when it asked: an unconfirmed read
-	// asked of another leadership will never be confirmed.
+	// term and leader are the node's when it asked: a read index asked of
+	// another leadership will never be confirmed.
 	term   raft.Term
 	leader raft.NodeID
 	// index is the read index, once confirmed.
 	index     raft.Index
 	confirmed bool
-	// deadline is when the read gives up with ErrReadTimeout.
+	// deadline is when the batch gives up with ErrReadTimeout.
 	deadline time.Time
-	// done receives the read's outcome, once; it has one slot, so the loop
+	// readers receive the outcome; each channel has one slot, so the loop
 	// never waits for a reader that has gone.
-	done chan error
+	readers []chan<- error
 }
 
-// readTable holds the reads in flight and names new ones. Only the loop
-// goroutine touches it.
+// release sends every reader of the batch its outcome.
+func (b *readBatch) release(err error) {
+	for _, done := range b.readers {
+		done <- err
+	}
+}
+
+// readTable holds the reads in flight. Only the loop goroutine touches
+// it.
 type readTable struct {
-	pending map[string]*readRequest
-	// nonce and seq make each read's name: nonce is drawn when the first
-	// read starts, so that an answer to a read of an earlier run of this
+	batches map[string]*readBatch // asked and not yet released, by name
+	asking  *readBatch            // the batch whose read index is not confirmed yet
+	next    []chan<- error        // the reads waiting for the next batch
+	// nonce and seq make each batch's name: nonce is drawn when the first
+	// batch starts, so that an answer to a read of an earlier run of this
 	// node can never be taken for one of this run's.
 	nonce, seq uint64
 }
@@ -117,10 +129,16 @@ func (n *Node) Read(ctx context.Context) error {
 		return n.Barrier(ctx)
 	}
 	for {
-		r := &readRequest{done: make(chan error, 1)}
-		err := n.runOnLoop(ctx, func() error { return n.startRead(ri, r) })
+		done := make(chan error, 1)
+		err := n.runOnLoop(ctx, func() error {
+			n.reads.next = append(n.reads.next, done)
+			if n.reads.asking == nil {
+				n.askReadIndex(ri)
+			}
+			return nil
+		})
 		if err == nil {
-			err = n.await(ctx, r.done, "the read to be confirmed")
+			err = n.await(ctx, done, "the read to be confirmed")
 		}
 		if !errors.Is(err, errReadNotReady) {
 			return err
@@ -135,60 +153,78 @@ func (n *Node) Read(ctx context.Context) error {
 	}
 }
 
-// startRead, on the loop, asks the core for a read index for r and keeps
-// r waiting for it.
-func (n *Node) startRead(ri ReadIndexer, r *readRequest) error {
+// askReadIndex, on the loop, asks the core for one read index for all the
+// reads waiting for the next batch.
+func (n *Node) askReadIndex(ri ReadIndexer) {
 	t := &n.reads
-	if t.pending == nil {
-		t.pending, t.nonce = make(map[string]*readRequest), rand.Uint64()
+	if len(t.next) == 0 {
+		return
+	}
+	if t.batches == nil {
+		t.batches, t.nonce = make(map[string]*readBatch), rand.Uint64()
 	}
 	t.seq++
-	r.ctx = binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, t.nonce), t.seq)
-	st := n.core.Status()
-	switch err := ri.ReadIndex(r.ctx); {
-	case errors.Is(err, raft.ErrNotLeader):
-		return &NotLeaderError{Leader: st.Leader}
-	case err != nil:
-		return fmt.Errorf("%w: %w", errReadNotReady, err)
+	b := &readBatch{
+		ctx:     binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, t.nonce), t.seq),
+		readers: t.next,
 	}
-	r.term, r.leader = st.Term, st.Leader
-	r.deadline = time.Now().Add(n.readTimeout())
-	t.pending[string(r.ctx)] = r
-	return nil
+	t.next = nil
+	st := n.core.Status()
+	switch err := ri.ReadIndex(b.ctx); {
+	case errors.Is(err, raft.ErrNotLeader):
+		b.release(&NotLeaderError{Leader: st.Leader})
+	case err != nil:
+		b.release(fmt.Errorf("%w: %w", errReadNotReady, err))
+	default:
+		b.term, b.leader = st.Term, st.Leader
+		b.deadline = time.Now().Add(n.readTimeout())
+		t.batches[string(b.ctx)] = b
+		t.asking = b
+	}
 }
 
 // releaseReads, on the loop after a Ready has applied, records the read
-// indexes the Ready confirmed, and releases each read that is confirmed
-// and applied; an unconfirmed read asked of a leadership that has changed
-// fails with ErrLeadershipLost, and a read past its deadline with
-// ErrReadTimeout. It runs after every Ready that holds work, which a node
-// that hears its leader, or campaigns, has at least every election
-// timeout.
-func (n *Node) releaseReads(states []raft.ReadState) {
+// indexes the Ready confirmed, and releases each batch that is confirmed
+// and applied; an unconfirmed batch asked of a leadership that has
+// changed fails with ErrLeadershipLost, and a batch past its deadline
+// with ErrReadTimeout. Once no batch is asking, it asks for the reads
+// that have been waiting, and reports whether it did: the heartbeats of
+// that read index are then in the core's next Ready, to carry out at
+// once. It runs after every Ready that holds work, which a node that hears
+// its leader, or campaigns, has at least every election timeout.
+func (n *Node) releaseReads(states []raft.ReadState) (asked bool) {
 	t := &n.reads
-	if len(t.pending) == 0 {
-		return
+	if len(t.batches) == 0 && len(t.next) == 0 {
+		return false
 	}
 	for _, rs := range states {
-		if r, ok := t.pending[string(rs.Context)]; ok {
-			r.index, r.confirmed = rs.Index, true
+		if b, ok := t.batches[string(rs.Context)]; ok {
+			b.index, b.confirmed = rs.Index, true
 		}
 	}
 	st, applied, now := n.core.Status(), n.sm.applied(), time.Now()
-	for key, r := range t.pending {
+	for key, b := range t.batches {
 		var err error
 		switch {
-		case r.confirmed && r.index <= applied:
-		case !r.confirmed && (st.Term != r.term || st.Leader != r.leader):
+		case b.confirmed && b.index <= applied:
+		case !b.confirmed && (st.Term != b.term || st.Leader != b.leader):
 			err = ErrLeadershipLost
-		case now.After(r.deadline):
-			err = fmt.Errorf("%w (read index %d, applied %d)", ErrReadTimeout, r.index, applied)
+		case now.After(b.deadline):
+			err = fmt.Errorf("%w (read index %d, applied %d)", ErrReadTimeout, b.index, applied)
 		default:
 			continue
 		}
-		r.done <- err
-		delete(t.pending, key)
+		b.release(err)
+		delete(t.batches, key)
 	}
+	if a := t.asking; a != nil && (a.confirmed || t.batches[string(a.ctx)] == nil) {
+		t.asking = nil
+	}
+	if ri, ok := n.core.(ReadIndexer); ok && t.asking == nil && len(t.next) > 0 {
+		n.askReadIndex(ri)
+		return true
+	}
+	return false
 }
 
 // runOnLoop hands f to the loop, which runs it at once, before its next

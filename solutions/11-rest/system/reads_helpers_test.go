@@ -26,7 +26,7 @@ import (
 // staticCluster starts servers 1 to n that know each other from the start,
 // as raftkv --cluster starts them, with the core that newCore makes and
 // the debug switches on (raftkv.Config.Debug), and waits for a leader.
-func staticCluster(t *testing.T, n int, newCore func(raft.Config) (raft.Node, error)) (*cluster, *server) {
+func staticCluster(t testing.TB, n int, newCore func(raft.Config) (raft.Node, error)) (*cluster, *server) {
 	t.Helper()
 	c := newCluster(t)
 	addrs := freeAddrs(t, 3*n)
