@@ -82,9 +82,9 @@ func (c *Checker) checkVoteRestriction(ch *change) {
 func (c *Checker) checkCommittedKept(ch *change) {
 	// TODO: Committed entries are kept (handout: "7. Committed entries are kept").
 	// Three checks. (a) Each index in ch.committed must be held, as that same
-	// entry, by a majority of the voters of the node's configuration
-	// (c.majority; other.holds, given, counts a snapshot as holding every entry
-	// up to its index; count crashed nodes too: their logs survive). (b) Every index the node's
+	// entry, by a majority of the voters of one of the node's configurations
+	// since its last report (ch.configurations; c.holders, given, counts the
+	// voters whose persisted log or snapshot holds it). (b) Every index the node's
 	// commit index newly covers (from ch.before.Commit+1, or from n.first when
 	// ch.started) must hold the entry in c.committed. (c) No entry of
 	// ch.removed may be the committed entry at its index.

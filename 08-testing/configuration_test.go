@@ -65,6 +65,23 @@ func TestCommittedKeptConfiguration(t *testing.T) {
 			}
 			h.commit(1, 2)
 		}},
+		{name: "committed, then the leader removes itself, in one Ready", size: 5, build: func(h *history) {
+			h.lead(1, 1)
+			for _, id := range []raft.NodeID{1, 2, 3} {
+				h.write(id, entry(1, 1, "a"))
+			}
+			// Entry 1 committed on 1, 2 and 3 of five; the removal of node 1,
+			// appended in the same Ready, came after.
+			h.ready(1, raft.Ready{HardState: raft.HardState{Term: 1, Vote: 1, Commit: 1}, Entries: []raft.Entry{confEntry(t, 2, 1, 2, 3, 4, 5)}}, nil)
+		}},
+		{name: "a removed leader counts itself", size: 5, breaks: true, build: func(h *history) {
+			h.lead(1, 1)
+			for _, id := range []raft.NodeID{1, 2, 3} {
+				h.write(id, entry(1, 1, "a"))
+			}
+			h.write(1, confEntry(t, 2, 1, 2, 3, 4, 5)).write(2, confEntry(t, 2, 1, 2, 3, 4, 5))
+			h.commit(1, 2) // 1 and 2 hold entry 2: 1 of the voters 2 to 5
+		}},
 		{name: "a snapshot holds what it covers", build: func(h *history) {
 			h.lead(1, 1).write(1, entry(1, 1, "a"), entry(2, 1, "b"))
 			h.crash(2)

@@ -232,6 +232,40 @@ func (n *node) voters() []raft.NodeID {
 	return n.boot
 }
 
+// noteConfigurations adds to ch.configurations the configurations of the
+// entries the change added or removed, and the node's configuration after
+// it, leaving out repeats and empty ones.
+func (ch *change) noteConfigurations() {
+	add := func(voters []raft.NodeID) {
+		if len(voters) > 0 && !slices.ContainsFunc(ch.configurations, func(v []raft.NodeID) bool { return slices.Equal(v, voters) }) {
+			ch.configurations = append(ch.configurations, voters)
+		}
+	}
+	for _, e := range slices.Concat(ch.removed, ch.appended) {
+		if e.Type != raft.EntryConfChange {
+			continue
+		}
+		if cc, err := raft.UnmarshalConfChange(e.Data); err == nil {
+			add(cc.Voters)
+		}
+	}
+	add(ch.node.voters())
+	ch.configurations = slices.DeleteFunc(ch.configurations, func(v []raft.NodeID) bool { return len(v) == 0 })
+}
+
+// holders returns how many of the voters have entry e at index i
+// persisted, in their logs or their snapshots (crashed nodes too: what
+// they persisted survives).
+func (c *Checker) holders(voters []raft.NodeID, i raft.Index, e raft.Entry) int {
+	count := 0
+	for _, id := range voters {
+		if other := c.nodes[id]; other != nil && other.holds(i, e) {
+			count++
+		}
+	}
+	return count
+}
+
 // holds reports whether the node has entry e at index i persisted: in its
 // log, or in its snapshot, which holds every entry up to its index (§7).
 func (n *node) holds(i raft.Index, e raft.Entry) bool {
@@ -342,6 +376,12 @@ type change struct {
 	// leaderFromBefore reports whether the node was leader of the same
 	// term, in the same life, at its previous report.
 	leaderFromBefore bool
+	// configurations are the voters of every configuration the node was in
+	// since its previous report: the one before the report, and those of
+	// the configuration entries the report added or cut off (stage 11). A
+	// leader that appended a configuration change in the same Ready as it
+	// moved its commit index may have committed under either.
+	configurations [][]raft.NodeID
 }
 
 // NewChecker returns a Checker that has seen nothing yet. It checks the
@@ -405,7 +445,7 @@ func (c *Checker) NodeStarted(cfg raft.Config, st raft.Status) {
 		n = &node{id: cfg.ID, first: 1}
 		c.nodes[cfg.ID] = n
 	}
-	ch := &change{node: n, started: true, before: n.status, hardBefore: n.hard, lastBefore: n.last()}
+	ch := &change{node: n, started: true, before: n.status, hardBefore: n.hard, lastBefore: n.last(), configurations: [][]raft.NodeID{n.voters()}}
 	if n.incarnation == 0 {
 		// The first start: what the node starts with counts as appended.
 		ch.before, ch.hardBefore = raft.Status{ID: cfg.ID}, raft.HardState{}
@@ -434,7 +474,7 @@ func (c *Checker) NodeReady(id raft.NodeID, rd raft.Ready, st raft.Status) {
 			Detail: fmt.Sprintf("node %d produced a Ready while not started (the feeder must report NodeStarted first).", id)})
 		return
 	}
-	ch := &change{node: n, before: n.status, hardBefore: n.hard, applied: rd.CommittedEntries, lastBefore: n.last()}
+	ch := &change{node: n, before: n.status, hardBefore: n.hard, applied: rd.CommittedEntries, lastBefore: n.last(), configurations: [][]raft.NodeID{n.voters()}}
 	ch.leaderFromBefore = n.status.Role == raft.Leader && st.Role == raft.Leader && n.status.Term == st.Term
 	if !rd.HardState.IsZero() {
 		n.hard = rd.HardState
@@ -534,6 +574,7 @@ func (n *node) compact(snap raft.Snapshot) {
 
 // check runs every property's check on one change.
 func (c *Checker) check(ch *change) {
+	ch.noteConfigurations()
 	c.recordVote(ch.node)
 	ch.committed = c.recordCommits(ch)
 	for _, chk := range []struct {

@@ -3,6 +3,7 @@ package invariants
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	raft "raftgo/solutions/03-planning"
 )
@@ -193,24 +194,23 @@ func (c *Checker) checkVoteRestriction(ch *change) {
 func (c *Checker) checkCommittedKept(ch *change) {
 	//workshop:todo Committed entries are kept (handout: "7. Committed entries are kept").
 	//workshop:todo Three checks. (a) Each index in ch.committed must be held, as that same
-	//workshop:todo entry, by a majority of the voters of the node's configuration
-	//workshop:todo (c.majority; other.holds, given, counts a snapshot as holding every entry
-	//workshop:todo up to its index; count crashed nodes too: their logs survive). (b) Every index the node's
+	//workshop:todo entry, by a majority of the voters of one of the node's configurations
+	//workshop:todo since its last report (ch.configurations; c.holders, given, counts the
+	//workshop:todo voters whose persisted log or snapshot holds it). (b) Every index the node's
 	//workshop:todo commit index newly covers (from ch.before.Commit+1, or from n.first when
 	//workshop:todo ch.started) must hold the entry in c.committed. (c) No entry of
 	//workshop:todo ch.removed may be the committed entry at its index.
 	n := ch.node
-	members, quorum := c.majority(n)
 	for _, i := range ch.committed {
-		cm, holders := c.committed[i], 0
-		for _, id := range members {
-			if other := c.nodes[id]; other != nil && other.holds(i, cm.entry) {
-				holders++
-			}
+		cm, held, seen := c.committed[i], false, ""
+		for _, voters := range ch.configurations {
+			holders := c.holders(voters, i, cm.entry)
+			held = held || holders >= len(voters)/2+1
+			seen += fmt.Sprintf(" %d of the voters %v;", holders, voters)
 		}
-		if holders < quorum {
+		if !held {
 			c.report(Violation{Property: CommittedKept, Nodes: []raft.NodeID{n.id}, Terms: []raft.Term{n.status.Term}, Indexes: []raft.Index{i},
-				Detail: fmt.Sprintf("node %d says %s is committed, but only %d of the %d voters %v hold it; a majority is %d.", n.id, cm.entry.String(), holders, len(members), members, quorum)})
+				Detail: fmt.Sprintf("node %d says %s is committed, but no configuration it was in has a majority holding it:%s.", n.id, cm.entry.String(), strings.TrimSuffix(seen, ";"))})
 		}
 	}
 	from := ch.before.Commit + 1
