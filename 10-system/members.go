@@ -306,14 +306,17 @@ func (n *Node) snapshotAt(cc CompactingCore, applied raft.Index) error {
 	if err != nil {
 		return n.errorf("snapshot at index %d: %w", applied, err)
 	}
-	if snap.LastIncludedIndex <= n.cluster.snapIndex {
-		return nil
+	last := snap.LastIncludedIndex
+	if last <= n.cluster.snapIndex {
+		return nil // nothing applied since the last one
 	}
+	// A temporary file, fsync, rename, fsync of the folder; then the
+	// log is cut behind the snapshot.
 	if err := n.storage.SaveSnapshot(snap); err != nil {
-		return n.errorf("persist the snapshot at index %d: %w", snap.LastIncludedIndex, err)
+		return n.errorf("persist the snapshot at %d: %w", last, err)
 	}
-	n.cluster.snapIndex = snap.LastIncludedIndex
-	n.log.Debug("snapshot", "index", uint64(snap.LastIncludedIndex), "bytes", len(snap.Data))
+	n.cluster.snapIndex = last
+	n.log.Debug("snapshot", "index", uint64(last), "bytes", len(snap.Data))
 	return nil
 }
 
@@ -556,15 +559,19 @@ func (n *Node) AddMember(ctx context.Context, id raft.NodeID, m Member) error {
 	if err != nil {
 		return err
 	}
+	add := raft.ConfChange{Node: id, Context: addrs}
 	if !slices.Contains(conf.Learners, id) {
-		if err := n.proposeAndWait(ctx, raft.ConfChange{Type: raft.AddLearner, Node: id, Context: addrs}); err != nil {
+		add.Type = raft.AddLearner // first without a vote (§4.2.1)
+		if err := n.proposeAndWait(ctx, add); err != nil {
 			return err
 		}
 	}
+	// The core refuses the promotion of a learner that lags.
 	if err := n.waitCaughtUp(ctx, id); err != nil {
 		return err
 	}
-	return n.proposeAndWait(ctx, raft.ConfChange{Type: raft.AddVoter, Node: id, Context: addrs})
+	add.Type = raft.AddVoter
+	return n.proposeAndWait(ctx, add)
 }
 
 // waitCaughtUp waits until learner id holds every entry the leader has
