@@ -265,3 +265,26 @@ func TestGrowAndShrinkUnderLoadIsLinearizable(t *testing.T) {
 	}
 	require.Equal(t, porcupine.Ok, result, "porcupine could not decide within 20 s")
 }
+
+// TestStage07CoreAnswers501 runs a server on stage 07's core, which has no
+// membership changes: POST /join and DELETE /members/{id} answer 501 Not
+// Implemented with a message naming stage 11, and /status lists no
+// configuration.
+func TestStage07CoreAnswers501(t *testing.T) {
+	c := newCluster(t)
+	s := &server{cfg: c.config(1, 0)}
+	s.cfg.NewCore = nil // stage 07's
+	c.servers[1] = s
+	c.start(1)
+	c.waitLeader()
+	for _, req := range []struct{ method, path, body string }{
+		{http.MethodPost, "/join", `{"id":2,"raft":"127.0.0.1:7002"}`},
+		{http.MethodDelete, "/members/1", ""},
+	} {
+		code, body, err := do(req.method, s.cfg.HTTPAddr, req.path, req.body)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusNotImplemented, code, "%s %s on stage 07's core: %s", req.method, req.path, body)
+		require.Contains(t, body, "stage 11", "%s %s: the error says what is missing", req.method, req.path)
+	}
+	require.Empty(t, status(t, s.cfg.HTTPAddr).Voters, "stage 07's core has no configuration to list")
+}

@@ -49,6 +49,11 @@ func TestGivenFlags(t *testing.T) {
 		{"bad log level", with("--log", "loud"), `--log "loud"`},
 		{"unknown flag", with("--color", "red"), "flag provided but not defined: -color"},
 		{"an argument", append(good, "extra"), `unexpected argument "extra"`},
+		{"join and cluster", with("--join", "127.0.0.1:8001"), "--join and --cluster: give one"},
+		{"join without raft", append(without("--cluster"), "--join", "127.0.0.1:8001"), "--join needs --raft"},
+		{"raft without join", with("--raft", "127.0.0.1:7004"), "--raft goes with --join"},
+		{"bad join", append(without("--cluster"), "--join", "8001", "--raft", "127.0.0.1:7004"), `--join "8001"`},
+		{"bad snapshot-every", with("--snapshot-every", "-1"), "--snapshot-every -1"},
 	} {
 		var stdout, stderr strings.Builder
 		code := Main(context.Background(), tc.args, &stdout, &stderr, Options{})
