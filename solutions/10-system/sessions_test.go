@@ -2,10 +2,12 @@ package raftkv
 
 import (
 	"errors"
+	"io"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"raftgo/solutions/01-kvserver"
 	"raftgo/solutions/03-planning"
 	core "raftgo/solutions/06-consensus"
 )
@@ -142,4 +144,25 @@ func FuzzGivenDecodeSessionCommand(f *testing.F) {
 		require.NoError(t, err, "what Encode produces must decode")
 		require.Equal(t, c, back)
 	})
+}
+
+// TestGivenRESPRetryKeepsItsSequenceNumber checks the RESP front door's
+// session per connection: each connection has its own client ID, its
+// commands get numbers 1, 2, 3, …, and a command whose outcome was unknown
+// that the client sends again keeps its number, so it applies once.
+func TestGivenRESPRetryKeepsItsSequenceNumber(t *testing.T) {
+	var table respSessions
+	w1, w2 := kvserver.NewWriter(io.Discard), kvserver.NewWriter(io.Discard)
+	s := table.of(w1)
+	require.Same(t, s, table.of(w1), "one connection, one session")
+	require.NotEqual(t, s.client, table.of(w2).client, "another connection, another client ID")
+	require.NotZero(t, s.client)
+
+	set := []string{"set", "k", "v"}
+	require.Equal(t, uint64(1), s.next(set).Seq)
+	s.unsure = set // its outcome was unknown (TRYAGAIN)
+	require.Equal(t, uint64(1), s.next(set).Seq, "the same command sent again is a retry: same number")
+	require.Equal(t, uint64(2), s.next(set).Seq, "once answered, the same command again is a new command")
+	s.unsure = set
+	require.Equal(t, uint64(3), s.next([]string{"del", "k"}).Seq, "another command after an unknown outcome gets the next number")
 }

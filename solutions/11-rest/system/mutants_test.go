@@ -50,7 +50,7 @@ func TestPlantedStaleReadsAreCaught(t *testing.T) {
 			"-run", "^TestReadsStayLinearizableWhileTheLeaderIsCutOff$", ".")
 		cmd.Dir = here
 		out, err := cmd.CombinedOutput()
-		require.Error(t, err, "TestReadsStayLinearizableWhileTheLeaderIsCutOff passes with the planted bug %s: %s", m.Name, m.Doc)
+		require.Error(t, err, "TestReadsStayLinearizableWhileTheLeaderIsCutOff passes with the planted bug %s: %s\n%s", m.Name, m.Doc, out)
 		require.True(t, strings.Contains(string(out), "is not linearizable"),
 			"with the planted bug %s (%s) the test should fail on porcupine's verdict, not on something else:\n%s", m.Name, m.Doc, out)
 	}
