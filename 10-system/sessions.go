@@ -163,9 +163,6 @@ type sessions map[uint64]session
 // command, an expired session or a stale sequence number applies nothing,
 // alike on every replica.
 func (t sessions) apply(e raft.Entry, store *kvserver.Store) SessionReply {
-	if e.Index%sessionSweepInterval == 0 {
-		t.sweep(e.Index)
-	}
 	c, err := DecodeSessionCommand(e.Data)
 	if err != nil {
 		return SessionReply{Index: e.Index, Err: fmt.Errorf("raftkv: entry %d: %w", e.Index, err)}
@@ -200,7 +197,9 @@ func (t sessions) apply(e raft.Entry, store *kvserver.Store) SessionReply {
 	return reply
 }
 
-// sweep forgets the sessions expired at index.
+// sweep forgets the sessions expired at index. The state machine calls it
+// at every index that is a multiple of sessionSweepInterval, whatever the
+// entry, so that every replica sweeps at the same entries.
 func (t sessions) sweep(index raft.Index) {
 	maps.DeleteFunc(t, func(_ uint64, s session) bool { return s.active+SessionLifetime < index })
 }

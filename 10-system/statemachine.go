@@ -66,6 +66,10 @@ func (sm *stateMachine) apply(entries []raft.Entry, confChange func(raft.Entry) 
 		switch {
 		case e.Index <= sm.applied():
 			continue // applied already: the Applier skips it too
+		case e.Index%sessionSweepInterval == 0:
+			sm.sessions.sweep(e.Index)
+		}
+		switch {
 		case e.Type == raft.EntryConfChange:
 			if confChange != nil {
 				if err := confChange(e); err != nil {
