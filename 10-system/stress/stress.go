@@ -91,7 +91,9 @@ type config struct {
 	newCore       func(raft.Config) (raft.Node, error)
 	snapshotEvery int
 	wipe          bool
-	logger        *slog.Logger
+	// lean keeps no record per entry (-lean).
+	lean   bool
+	logger *slog.Logger
 }
 
 // run runs the command with its arguments and returns its exit status.
@@ -134,6 +136,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.profile, "cpuprofile", "", "write a CPU profile of the load to this `file` (go tool pprof -top FILE)")
 	fs.IntVar(&cfg.snapshotEvery, "snapshot-every", raftkv.DefaultSnapshotEvery, "with stage 11's core: take a snapshot every `N` applied entries (0: never)")
 	fs.BoolVar(&cfg.wipe, "wipe", true, "with stage 11's core: after the restart, wipe a follower's folder and have a new member take its place")
+	fs.BoolVar(&cfg.lean, "lean", false, "keep no record per entry, for long runs that measure memory: one latency in 64, and a running hash of each node's applied entries instead of one digest each (a node that joined from a snapshot is checked by its store and log only)")
 	fs.BoolVar(&cfg.invariants, "invariants", false, "also check Figure 3's properties after every Ready with stage 08's Checker (slow: it keeps every log)")
 	verbose := fs.Bool("v", false, "print the servers' log (warnings and errors) on standard error")
 	if err := fs.Parse(args); err != nil {
@@ -233,6 +236,7 @@ func stress(ctx context.Context, cfg config, out io.Writer) (_ *result, err erro
 		}
 	}()
 	logs := newAppliedLogs()
+	logs.lean = cfg.lean
 	var obs invariants.Observer = logs
 	var checker *invariants.Checker
 	if cfg.invariants {
@@ -348,7 +352,10 @@ func ms(d time.Duration) time.Duration {
 // committed entries, which the node applies right after. It is safe for
 // the nodes' loops to call at once.
 type appliedLogs struct {
-	seed  maphash.Seed
+	seed maphash.Seed
+	// lean keeps, instead of every digest, a running hash of each node's
+	// applied entries and their count (-lean).
+	lean  bool
 	mu    sync.Mutex
 	nodes map[raft.NodeID]*appliedLog
 }
@@ -360,7 +367,11 @@ type appliedLog struct {
 	mu      sync.Mutex
 	base    raft.Index
 	digests []uint64
-	err     error // the first entry applied out of order or changed
+	// chain and count are the running hash of the applied entries and
+	// their number, with -lean.
+	chain uint64
+	count raft.Index
+	err   error // the first entry applied out of order or changed
 	// saves and saved count the node's Saves (each one fsync) and the
 	// entries they wrote: how well group commit batches.
 	saves, saved int
@@ -427,10 +438,14 @@ func (a *appliedLogs) NodeReady(id raft.NodeID, rd raft.Ready, _ raft.Status) {
 		l.saves++
 		l.saved += len(rd.Entries)
 	}
-	if snap := rd.Snapshot; snap != nil && snap.LastIncludedIndex > l.base+raft.Index(len(l.digests)) {
+	if snap := rd.Snapshot; snap != nil && snap.LastIncludedIndex > l.last() {
 		// A snapshot from the leader (stage 11) replaces what the node
 		// applied: the entries it covers are known from the others.
-		l.base, l.digests = snap.LastIncludedIndex, nil
+		l.base, l.digests, l.chain, l.count = snap.LastIncludedIndex, nil, 0, 0
+	}
+	if a.lean {
+		a.chainEntries(id, l, rd.CommittedEntries)
+		return
 	}
 	for _, e := range rd.CommittedEntries {
 		d := a.digest(e)
@@ -446,6 +461,31 @@ func (a *appliedLogs) NodeReady(id raft.NodeID, rd raft.Ready, _ raft.Status) {
 			l.digests = append(l.digests, d)
 		default:
 			l.err = fmt.Errorf("node %d applied entry %d right after entry %d: it skipped some", id, e.Index, l.base+raft.Index(len(l.digests)))
+		}
+	}
+}
+
+// last returns the index of the last entry the node applied.
+func (l *appliedLog) last() raft.Index {
+	return l.base + raft.Index(len(l.digests)) + l.count
+}
+
+// chainEntries adds committed entries to a node's running hash, with
+// -lean. An entry applied again after a restart is skipped: only its
+// index can be checked.
+func (a *appliedLogs) chainEntries(id raft.NodeID, l *appliedLog, entries []raft.Entry) {
+	for _, e := range entries {
+		switch {
+		case l.err != nil:
+			return
+		case e.Index <= l.last():
+		case e.Index == l.last()+1:
+			var b [16]byte
+			binary.LittleEndian.PutUint64(b[:8], l.chain)
+			binary.LittleEndian.PutUint64(b[8:], a.digest(e))
+			l.chain, l.count = maphash.Bytes(a.seed, b[:]), l.count+1
+		default:
+			l.err = fmt.Errorf("node %d applied entry %d right after entry %d: it skipped some", id, e.Index, l.last())
 		}
 	}
 }
@@ -490,6 +530,9 @@ func (a *appliedLogs) batching(elapsed time.Duration) string {
 // order, and returns an error naming the first difference. A node that
 // joined from a snapshot is compared from the snapshot on.
 func (a *appliedLogs) compare() error {
+	if a.lean {
+		return a.compareChains()
+	}
 	logs := make(map[raft.NodeID][]uint64)
 	joined := make(map[raft.NodeID]*appliedLog)
 	for id, l := range a.logs() {
@@ -518,6 +561,33 @@ func (a *appliedLogs) compare() error {
 			}
 		}
 		break // the full logs are equal: one is enough
+	}
+	return nil
+}
+
+// compareChains checks, with -lean, that the nodes that applied the log
+// from its start have the same running hash. A node that joined from a
+// snapshot is checked only by its store and its write-ahead log.
+func (a *appliedLogs) compareChains() error {
+	var first *appliedLog
+	var firstID raft.NodeID
+	logs := a.logs()
+	for _, id := range slices.Sorted(maps.Keys(logs)) {
+		l := logs[id]
+		l.mu.Lock()
+		err, base, chain, count := l.err, l.base, l.chain, l.count
+		l.mu.Unlock()
+		switch {
+		case err != nil:
+			return err
+		case base > 0:
+		case first == nil:
+			first, firstID = &appliedLog{chain: chain, count: count}, id
+		case count != first.count:
+			return fmt.Errorf("node %d applied %d entries and node %d %d, after the cluster had settled", firstID, first.count, id, count)
+		case chain != first.chain:
+			return fmt.Errorf("nodes %d and %d applied different entries, or in another order, among their first %d: the same entries in the same order is State Machine Safety (§5.4.3)", firstID, id, count)
+		}
 	}
 	return nil
 }

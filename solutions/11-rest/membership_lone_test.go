@@ -27,8 +27,8 @@ func TestLoneVoterWaitsForTheVoterItAdds(t *testing.T) {
 	net.Isolate(2)
 	index := changeConf(t, net, 1, raft.AddVoter, 2)
 	settle(t, net, 2)
-	require.Less(t, net.Node(1).Status().Commit, index, "node 1 alone must not commit the entry that makes node 2 a voter: with voters 1 and 2, a majority is both (%s; handout: \"6. A configuration takes effect when appended\")", appendedRule)
+	require.Less(t, net.Node(1).Status().Commit, index, "node 1 alone must not commit the entry that makes node 2 a voter: with voters 1 and 2, a majority is both (%s; handout: \"6. A configuration takes effect when appended\", \"3. Quorums\")", appendedRule)
 	net.Heal()
 	settle(t, net, 3)
-	require.GreaterOrEqual(t, net.Node(1).Status().Commit, index, "with node 2 back, the two voters commit the promotion")
+	require.GreaterOrEqual(t, net.Node(1).Status().Commit, index, "with node 2 back, the two voters commit the promotion (handout: \"3. Quorums\")")
 }
