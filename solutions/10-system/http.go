@@ -66,7 +66,7 @@ func newHTTPHandler(node *Node, peers []raft.NodeID, addrs AddressBook, timeout 
 	a := &httpAPI{node: node, addrs: addrs, peers: peers, timeout: timeout, log: log}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /key", a.leaderOnly(a.set))
-	mux.HandleFunc("GET /key/{key...}", a.get) // redirects itself: see get
+	mux.HandleFunc("GET /key/{key...}", a.reads(a.get))
 	mux.HandleFunc("DELETE /key/{key...}", a.leaderOnly(a.delete))
 	mux.HandleFunc("GET /status", a.status)
 	mux.HandleFunc("POST /transfer", a.leaderOnly(a.transfer))           // stage 11
@@ -201,33 +201,21 @@ func decodeObject(w http.ResponseWriter, r *http.Request) (map[string]string, in
 	//workshop:end
 }
 
-// get serves GET /key/{key} with a linearizable read (Node.Read): through
-// ReadIndex on any node when the core has it, the follower asking its
-// leader for the read index and serving the read from its own store once
-// it has applied that far; else on the leader only, through a barrier
-// entry. With ?stale=true it serves a dirty read of this node's store at
-// once, on any node, telling the index it reflects in X-Raft-Applied.
+// get serves GET /key/{key} with a linearizable read: Node.Read waits for
+// a barrier entry to apply, or, with stage 11's core, for a read index.
 func (a *httpAPI) get(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
-	stale, err := staleOf(r)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	ctx, cancel := context.WithTimeout(r.Context(), a.timeout)
+	defer cancel()
+	if err := a.node.Read(ctx); err != nil {
+		a.fail(w, r, err)
 		return
 	}
-	switch st := a.node.Status(); {
-	case stale:
-		w.Header().Set("X-Raft-Applied", strconv.FormatUint(uint64(st.Applied), 10))
-	case st.Role != raft.Leader && !a.node.ReadsAnywhere():
-		a.redirect(w, r, st.Leader)
-		return
-	default:
-		ctx, cancel := context.WithTimeout(r.Context(), a.timeout)
-		defer cancel()
-		if err := a.node.Read(ctx); err != nil {
-			a.fail(w, r, err)
-			return
-		}
-	}
+	a.writeValue(w, key)
+}
+
+// writeValue answers with key's value in this node's store, or 404.
+func (a *httpAPI) writeValue(w http.ResponseWriter, key string) {
 	value, ok := a.node.Store().Get(key)
 	if !ok {
 		msg := fmt.Sprintf("no key %q", key)
@@ -235,6 +223,30 @@ func (a *httpAPI) get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{key: value})
+}
+
+// reads serves GET /key/{key} with h where a linearizable read can be
+// served: on the leader, or on any node whose core has ReadIndex (stage
+// 11), since a follower asks its leader for the read index and serves the
+// read from its own store once it has applied that far. Another node
+// redirects. With ?stale=true (stage 11) it serves a dirty read of this
+// node's store at once, on any node, with the index applied when it began
+// in X-Raft-Applied.
+func (a *httpAPI) reads(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		stale, err := staleOf(r)
+		switch st := a.node.Status(); {
+		case err != nil:
+			writeError(w, http.StatusBadRequest, err.Error())
+		case stale:
+			w.Header().Set("X-Raft-Applied", strconv.FormatUint(uint64(st.Applied), 10))
+			a.writeValue(w, r.PathValue("key"))
+		case st.Role != raft.Leader && !a.node.ReadsAnywhere():
+			a.redirect(w, r, st.Leader)
+		default:
+			h(w, r)
+		}
+	}
 }
 
 // delete serves DELETE /key/{key}.
