@@ -551,10 +551,14 @@ func (c *cluster) wipeAndRejoin(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("find a free port for node %d: %w", id, err)
 	}
+	leaderHTTP, ok := c.httpAddr(c.leader.Load().Status().ID)
+	if !ok {
+		return errors.New("the leader's HTTP address is not known")
+	}
 	cfg := c.configs[victim]
 	cfg.ID, cfg.Cluster = id, raft.Cluster{{ID: id, Addr: addr}}
 	cfg.Dir = filepath.Join(filepath.Dir(cfg.Dir), "node-"+strconv.Itoa(int(id)))
-	cfg.Join = "the leader" // starts in no configuration; Join below asks
+	cfg.Join = leaderHTTP // it starts in no configuration
 	c.configs[id] = cfg
 	if err := c.start(ctx, id); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package raftkv
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -8,11 +9,10 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 
-	"raftgo/solutions/03-planning"
+	raft "raftgo/solutions/03-planning"
 )
 
 // This file serves stage 11: snapshots, log compaction and membership
@@ -101,9 +101,6 @@ type clusterState struct {
 	tombs     []raft.NodeID          // the servers removed so far, in order
 
 	published atomic.Pointer[Configuration]
-
-	callsMu sync.Mutex
-	calls   []func()
 }
 
 // initCluster sets up the node's stage-11 state from its configuration and
@@ -164,7 +161,7 @@ func (n *Node) watchRemoval(removed <-chan struct{}) {
 		return
 	}
 	n.log.Warn("a peer says this node was removed from the cluster; stopping")
-	n.loopCall(context.Background(), func() error {
+	n.runOnLoop(context.Background(), func() error {
 		n.cluster.removed = true
 		return nil
 	})
@@ -321,10 +318,10 @@ func (n *Node) snapshotAt(cc CompactingCore, applied raft.Index) error {
 }
 
 // Snapshot takes a snapshot now, at the last applied index, whatever the
-// policy, and waits until it is persisted. It fails with ErrNoMembership's
-// sibling error when the core does not compact.
+// policy, and waits until it is persisted. It fails for a core that does
+// not compact (stage 07's).
 func (n *Node) Snapshot(ctx context.Context) error {
-	return n.loopCall(ctx, func() error {
+	return n.runOnLoop(ctx, func() error {
 		cc, ok := n.core.(CompactingCore)
 		if !ok {
 			return errors.New("raftkv: snapshots need the core of stage 11")
@@ -345,15 +342,15 @@ func (n *Node) snapshotData() []byte {
 	}); ok {
 		for id, m := range members {
 			meta := pm.PeerMeta(id)
-			m.Raft, m.HTTP, m.RESP = cmp(m.Raft, meta["raft"]), cmp(m.HTTP, meta["http"]), cmp(m.RESP, meta["resp"])
+			m.Raft, m.HTTP, m.RESP = orElse(m.Raft, meta["raft"]), orElse(m.HTTP, meta["http"]), orElse(m.RESP, meta["resp"])
 			members[id] = m
 		}
 	}
 	return marshalSnapshotData(n.sm.marshal(), addressBook{Members: members, Removed: n.cluster.tombs}) // the store and the client sessions
 }
 
-// cmp returns a if it is not empty, and b otherwise.
-func cmp(a, b string) string {
+// orElse returns a if it is not empty, and b otherwise.
+func orElse(a, b string) string {
 	if a != "" {
 		return a
 	}
@@ -379,7 +376,7 @@ func marshalSnapshotData(store []byte, book addressBook) []byte {
 // unmarshalSnapshotData decodes what marshalSnapshotData encodes, or a
 // snapshot of the store alone, which has no members.
 func unmarshalSnapshotData(data []byte) (store []byte, book addressBook, err error) {
-	rest, ok := bytesCutPrefix(data, snapshotMagic)
+	rest, ok := bytes.CutPrefix(data, []byte(snapshotMagic))
 	if !ok {
 		return data, addressBook{}, nil
 	}
@@ -394,14 +391,6 @@ func unmarshalSnapshotData(data []byte) (store []byte, book addressBook, err err
 	return store, book, nil
 }
 
-// bytesCutPrefix is bytes.CutPrefix for a string prefix.
-func bytesCutPrefix(b []byte, prefix string) ([]byte, bool) {
-	if len(b) < len(prefix) || string(b[:len(prefix)]) != prefix {
-		return b, false
-	}
-	return b[len(prefix):], true
-}
-
 // storeSnapshot returns snap with the state machine's part of its Data
 // only, and the address book the Data carries.
 func storeSnapshot(snap raft.Snapshot) (raft.Snapshot, addressBook, error) {
@@ -413,41 +402,13 @@ func storeSnapshot(snap raft.Snapshot) (raft.Snapshot, addressBook, error) {
 	return snap, book, nil
 }
 
-// loopCall runs f on the node's loop, before its next Ready, and returns its
-// error. The loop runs the calls at its next event, at most a tick later.
-func (n *Node) loopCall(ctx context.Context, f func() error) error {
-	done := make(chan error, 1)
-	n.cluster.callsMu.Lock()
-	n.cluster.calls = append(n.cluster.calls, func() { done <- f() })
-	n.cluster.callsMu.Unlock()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		return fmt.Errorf("raftkv: node %d: %w", n.id, ctx.Err())
-	case <-n.done:
-		return ErrStopped
-	}
-}
-
-// runCalls runs, on the loop, the calls that loopCall queued.
-func (n *Node) runCalls() {
-	n.cluster.callsMu.Lock()
-	calls := n.cluster.calls
-	n.cluster.calls = nil
-	n.cluster.callsMu.Unlock()
-	for _, f := range calls {
-		f()
-	}
-}
-
 // changeMembership proposes a configuration change on the loop and
 // returns its index; a node that is not the leader returns a
 // *NotLeaderError.
 func (n *Node) changeMembership(ctx context.Context, cc raft.ConfChange) (raft.Index, raft.Term, error) {
 	var index raft.Index
 	var term raft.Term
-	err := n.loopCall(ctx, func() error {
+	err := n.runOnLoop(ctx, func() error {
 		mc, ok := n.core.(MembershipCore)
 		if !ok {
 			return ErrNoMembership
@@ -579,7 +540,7 @@ func (n *Node) AddMember(ctx context.Context, id raft.NodeID, m Member) error {
 func (n *Node) waitCaughtUp(ctx context.Context, id raft.NodeID) error {
 	for {
 		var caughtUp bool
-		err := n.loopCall(ctx, func() error {
+		err := n.runOnLoop(ctx, func() error {
 			st := n.core.Status()
 			if st.Role != raft.Leader {
 				return &NotLeaderError{Leader: st.Leader}

@@ -325,8 +325,7 @@ func (n *Node) step(m raft.Message) {
 // advance carries out the core's Ready, in the order Raft requires:
 // persist, then send, then apply; then it publishes the node's status.
 func (n *Node) advance() error {
-	n.runCalls() // stage 11's calls from other goroutines (members.go)
-	if n.cluster.removed {
+	if n.cluster.removed { // stage 11: told by a peer (members.go)
 		return ErrRemoved
 	}
 	rd := n.core.Ready()
