@@ -283,6 +283,25 @@ func put(addr, key, value string) error {
 	return err
 }
 
+// mustPut sets key to value through the HTTP API at addr, and again while
+// the answer is 503 (a leader deposed under the write, or none elected
+// yet, as a loaded machine may cause): setting a key twice to the same
+// value changes nothing these tests check. It fails the test after wait.
+func (c *cluster) mustPut(addr, key, value string) {
+	c.t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		err := put(addr, key, value)
+		if err == nil {
+			return
+		}
+		if !strings.Contains(err.Error(), ": 503:") || time.Now().After(deadline) {
+			require.NoError(c.t, err, "POST /key {%q: %q} through %s", key, value, addr)
+		}
+		time.Sleep(20 * time.Millisecond) // as Retry-After asks, shorter
+	}
+}
+
 // get reads key through the HTTP API at addr.
 func get(addr, key string) (value string, ok bool, err error) {
 	status, body, err := do(http.MethodGet, addr, "/key/"+key, "")

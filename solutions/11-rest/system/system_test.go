@@ -55,7 +55,7 @@ func TestJoinGrowsAClusterFromOne(t *testing.T) {
 	c.join(3, 2, 0)
 	c.waitVoters(1, 2, 3)
 	for _, s := range c.running() {
-		require.NoError(t, put(s.cfg.HTTPAddr, fmt.Sprint("via", s.cfg.ID), "v"), "POST /key through server %d", s.cfg.ID)
+		c.mustPut(s.cfg.HTTPAddr, fmt.Sprint("via", s.cfg.ID), "v")
 	}
 	for _, s := range c.running() {
 		v, ok, err := get(s.cfg.HTTPAddr, "via3")
@@ -95,7 +95,7 @@ func TestRemoveTheLeader(t *testing.T) {
 	c.join(2, 1, 0)
 	c.join(3, 1, 0)
 	leader := c.waitLeader()
-	require.NoError(t, put(leader.cfg.HTTPAddr, "before", "1"))
+	c.mustPut(leader.cfg.HTTPAddr, "before", "1")
 	old := leader.cfg.ID
 	code, body, err := do(http.MethodDelete, leader.cfg.HTTPAddr, fmt.Sprint("/members/", old), "")
 	require.NoError(t, err)
@@ -114,7 +114,7 @@ func TestRemoveTheLeader(t *testing.T) {
 	c.waitVoters(rest...)
 	next := c.waitLeader()
 	require.NotEqual(t, old, next.cfg.ID)
-	require.NoError(t, put(next.cfg.HTTPAddr, "after", "2"), "the two servers left take writes")
+	c.mustPut(next.cfg.HTTPAddr, "after", "2")
 	c.waitStores("before", "1")
 	c.waitStores("after", "2")
 }
@@ -132,7 +132,7 @@ func TestWipedFollowerRejoinsAsANewMember(t *testing.T) {
 	c.join(3, 1, 20)
 	leader := c.waitLeader()
 	for i := range 100 {
-		require.NoError(t, put(leader.cfg.HTTPAddr, fmt.Sprint("k", i), fmt.Sprint("v", i)))
+		c.mustPut(leader.cfg.HTTPAddr, fmt.Sprint("k", i), fmt.Sprint("v", i))
 	}
 	var lost *server
 	for _, s := range c.running() {
@@ -155,7 +155,7 @@ func TestWipedFollowerRejoinsAsANewMember(t *testing.T) {
 		voters = append(voters, s.cfg.ID)
 	}
 	c.waitVoters(voters...)
-	require.NoError(t, put(leader.cfg.HTTPAddr, "after", "rejoin"))
+	c.mustPut(leader.cfg.HTTPAddr, "after", "rejoin")
 	c.waitStores("after", "rejoin")
 	for i := range 100 {
 		v, ok := c.servers[4].node().Store().Get(fmt.Sprint("k", i))
