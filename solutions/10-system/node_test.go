@@ -188,13 +188,14 @@ func TestReadyPersistsThenSendsThenApplies(t *testing.T) {
 			}
 			time.Sleep(testTick)
 		}
-		require.Equal(t, []string{
+		want := []string{
 			"save", "observe", "send 1 with store map[]",
 			"observe", "send 2 with store map[a:1 b:2]",
 			"snapshot", "save", "observe",
 			"send 1 with store map[a:1 b:2]",
 			"save", "observe", "conf change 12",
-		}, rec.take(), "what the node did with four Readies, in order: persist (one Save per Ready, the snapshot first), report to the observer (n.observe), then send, then apply; a Ready with nothing to persist saves nothing (handout: \"2. The Ready\")")
+		}
+		require.Equal(t, want, rec.take(), "what the node did with four Readies, in order: persist (one Save per Ready, the snapshot first), report to the observer (n.observe), then send, then apply; a Ready with nothing to persist saves nothing (handout: \"2. The Ready\")")
 		require.Equal(t, raft.Index(12), n.Status().Applied, "the node should have applied every committed entry, up to 12 (handout: \"2. The Ready\")")
 		require.Equal(t, map[string]string{"s": "snap", "c": "3"}, n.sm.store.Snapshot(), "the snapshot replaces the store's content, then entry 11 applies on top (handout: \"2. The Ready\")")
 	})
