@@ -266,11 +266,11 @@ func TestGrowAndShrinkUnderLoadIsLinearizable(t *testing.T) {
 	require.Equal(t, porcupine.Ok, result, "porcupine could not decide within 20 s")
 }
 
-// TestStage07CoreAnswers501 runs a server on stage 07's core, which has no
-// membership changes: POST /join and DELETE /members/{id} answer 501 Not
-// Implemented with a message naming stage 11, and /status lists no
-// configuration.
-func TestStage07CoreAnswers501(t *testing.T) {
+// TestGivenStage07CoreAnswers501 runs a server on stage 07's core, which
+// has no membership changes: POST /join and DELETE /members/{id} answer
+// 501 Not Implemented with a message naming stage 11, and /status lists
+// no configuration. It tests given code only: stage 10's runtime.
+func TestGivenStage07CoreAnswers501(t *testing.T) {
 	c := newCluster(t)
 	s := &server{cfg: c.config(1, 0)}
 	s.cfg.NewCore = nil // stage 07's
