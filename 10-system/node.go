@@ -304,7 +304,12 @@ func (n *Node) advance() error {
 	}
 	rd := n.core.Ready()
 	if rd.IsEmpty() {
-		return nil // most ticks of a follower: nothing to do
+		// Most ticks of a follower: nothing to do, but a read's deadline
+		// may pass (stage 11: reads.go).
+		if n.releaseReads(nil) {
+			return n.advance()
+		}
+		return nil
 	}
 	// Stage 11: a server added to the configuration must be reachable
 	// before the messages of this Ready leave.

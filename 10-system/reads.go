@@ -190,8 +190,7 @@ func (n *Node) askReadIndex(ri ReadIndexer) {
 // with ErrReadTimeout. Once no batch is asking, it asks for the reads
 // that have been waiting, and reports whether it did: the heartbeats of
 // that read index are then in the core's next Ready, to carry out at
-// once. It runs after every Ready that holds work, which a node that hears
-// its leader, or campaigns, has at least every election timeout.
+// once. It runs after every Ready, empty or not.
 func (n *Node) releaseReads(states []raft.ReadState) (asked bool) {
 	t := &n.reads
 	if len(t.batches) == 0 && len(t.next) == 0 {
