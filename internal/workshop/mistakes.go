@@ -6,6 +6,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -58,13 +62,22 @@ func (w *Workshop) checkMistakes(ctx context.Context, s course.Stage) result {
 		return fail(name, err.Error())
 	}
 	tasks := taskHeadings(handout)
+	var problems []string
+	written, err := learnerWrittenTests(w.path(s.ReferenceDir()))
+	if err != nil {
+		return fail(name, err.Error())
+	}
+	for _, test := range written {
+		if !slices.ContainsFunc(ms, func(m mutate.Mutation) bool { return slices.Contains(strings.Fields(m.Fields["caught-by"]), test) }) {
+			problems = append(problems, fmt.Sprintf("%s is a test the learner writes, but no mistake of %s names it in a caught-by line, so nothing proves that it catches a bug (CONTRIBUTING.md, \"Mutations\")", test, dir))
+		}
+	}
 	tmp, err := os.MkdirTemp("", "workshop-mistakes-")
 	if err != nil {
 		return fail(name, err.Error())
 	}
 	defer os.RemoveAll(tmp)
 
-	var problems []string
 	inOrder(len(ms), mistakeParallel, func(i int) string {
 		return w.tryMistake(ctx, s, tmp, i, ms[i], tasks)
 	}, func(_ int, problem string) {
@@ -78,7 +91,60 @@ func (w *Workshop) checkMistakes(ctx context.Context, s course.Stage) result {
 		r.note = took
 		return r
 	}
-	return pass(name, fmt.Sprintf("%d, all caught at the right task, %s", len(ms), took))
+	proving := ""
+	if len(written) > 0 {
+		proving = ", proving " + strings.Join(written, ", ")
+	}
+	return pass(name, fmt.Sprintf("%d, all caught at the right task%s, %s", len(ms), proving, took))
+}
+
+// learnerWrittenTests returns the tests and fuzz targets that the learner
+// writes in a stage: those of the reference folder ref (and its
+// subfolders) whose body holds a marked region. Each must be proven by the
+// mistakes that name it in their caught-by line. Examples are proven by
+// their output, and benchmarks by a test that runs them, so neither is
+// listed.
+func learnerWrittenTests(ref string) ([]string, error) {
+	var names []string
+	err := filepath.WalkDir(ref, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && p != ref && (course.IgnoredDir(d.Name()) || d.Name() == "testdata"):
+			return filepath.SkipDir
+		case d.IsDir() || !strings.HasSuffix(p, "_test.go"):
+			return nil
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, p, nil, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		for _, decl := range f.Decls {
+			fn, ok := decl.(*ast.FuncDecl)
+			if !ok || fn.Recv != nil || fn.Body == nil || !(strings.HasPrefix(fn.Name.Name, "Test") || strings.HasPrefix(fn.Name.Name, "Fuzz")) {
+				continue
+			}
+			for _, group := range f.Comments {
+				if group.Pos() > fn.Body.Lbrace && group.End() < fn.Body.Rbrace && strings.Contains(rawText(group), stubgen.MarkerPrefix+"todo") {
+					names = append(names, fn.Name.Name)
+					break
+				}
+			}
+		}
+		return nil
+	})
+	return names, err
+}
+
+// rawText returns a comment group's comments as written, markers
+// included (ast.CommentGroup.Text drops //workshop: directives).
+func rawText(g *ast.CommentGroup) string {
+	var b strings.Builder
+	for _, c := range g.List {
+		b.WriteString(c.Text + "\n")
+	}
+	return b.String()
 }
 
 // tryMistake runs the reference's tests with one mistake planted, and

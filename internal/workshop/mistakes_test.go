@@ -1,6 +1,7 @@
 package workshop
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -71,4 +72,18 @@ func TestApplyInRegion(t *testing.T) {
 func TestFirstMessage(t *testing.T) {
 	assert.Equal(t, "what went wrong", firstMessage("node_test.go:12:\nError: Not equal\nMessages: what went wrong"), "testify's Messages field says the most")
 	assert.Equal(t, "Error: Not equal", firstMessage("node_test.go:12:\nError: Not equal"), "without Messages, the first line with words")
+}
+
+func TestLearnerWrittenTests(t *testing.T) {
+	ref := t.TempDir()
+	write(t, filepath.Join(ref, "sum_test.go"), "package p\n\nimport \"testing\"\n\n"+
+		"// TestGiven is given.\nfunc TestGiven(t *testing.T) {}\n\n"+
+		"// TestSum is the learner's.\nfunc TestSum(t *testing.T) {\n\t//workshop:todo Write it.\n\tt.Log(1)\n\t//workshop:stub t.Fatal(\"not written\")\n\t//workshop:end\n}\n\n"+
+		"func benchmarkSum(b *testing.B) {\n\t//workshop:todo Write it.\n\tb.Log(1)\n\t//workshop:end\n}\n")
+	write(t, filepath.Join(ref, "sub", "fuzz_test.go"), "package sub\n\nimport \"testing\"\n\n"+
+		"func FuzzParse(f *testing.F) {\n\tf.Fuzz(func(t *testing.T, b []byte) {\n\t\t//workshop:todo Check it.\n\t\tt.Log(b)\n\t\t//workshop:end\n\t})\n}\n")
+	write(t, filepath.Join(ref, "testdata", "x_test.go"), "package x\n\nfunc TestIgnored(t *testing.T) {\n\t//workshop:todo No.\n\t//workshop:end\n}\n")
+	got, err := learnerWrittenTests(ref)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"FuzzParse", "TestSum"}, got, "the tests and fuzz targets whose body holds a marked region, in file order; not given tests, benchmarks' helpers or testdata")
 }
