@@ -41,10 +41,11 @@ type LeadershipTransferer interface {
 	TransferLeadership(to raft.NodeID) error
 }
 
-// ErrReadTimeout is returned for a read that was not confirmed within the
-// node's read timeout: the leader may be cut off from its majority, or a
-// message was lost. Nothing was read; the client may retry.
-var ErrReadTimeout = errors.New("raftkv: the read was not confirmed in time (the leader may be cut off from a majority); retry")
+// ErrReadTimeout is returned for a read whose read index was not
+// confirmed, or not applied here, within the node's read timeout: the
+// leader may be cut off from its majority, a message was lost, or this
+// node lags far behind. Nothing was read; the client may retry.
+var ErrReadTimeout = errors.New("raftkv: the read index was not confirmed and applied in time (the leader may be cut off from a majority); retry")
 
 // ErrTransferring is wrapped by the error of a proposal refused because
 // the leader is handing its leadership over: retry once the new leader is
