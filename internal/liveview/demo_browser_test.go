@@ -23,8 +23,8 @@ import (
 // commits, slows a link, starts the stopped node again, and saves a
 // screenshot (demo-live.png, in LIVEVIEW_SCREENSHOTS or the temporary
 // folder). It skips when no Chromium is installed, and with -short. It
-// takes about 10 s on a 2-core machine, the build of raftkv included when
-// cached.
+// took 21 s on a 2-core VM at load average 15 (go1.26, -race), the build
+// of raftkv included.
 func TestDemoInBrowser(t *testing.T) {
 	binary := cdp.Find()
 	if binary == "" {
