@@ -99,8 +99,10 @@ type NodeConfig struct {
 // DefaultTickInterval is NodeConfig.TickInterval's default.
 const DefaultTickInterval = 20 * time.Millisecond
 
-// maxBatch bounds how many messages and proposals one Ready covers.
-const maxBatch = 256
+// maxBatch bounds how many messages and proposals one Ready covers. It
+// matches raft.MaxMessageEntries, the entries one AppendEntries may carry,
+// so that a Ready's proposals can reach each follower in one message.
+const maxBatch = raft.MaxMessageEntries
 
 // ErrStopped is returned by Propose and Barrier once the node has stopped.
 var ErrStopped = errors.New("raftkv: node stopped")
@@ -200,6 +202,11 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 	hs, snap, entries := cfg.Storage.State()
 	rc := raft.DefaultConfig(cfg.ID, cfg.Peers)
 	rc.Seed = cfg.Seed
+	// One AppendEntries per follower per Ready carries every entry the
+	// Ready added (up to maxBatch), rather than raft.DefaultConfig's 64:
+	// under load the followers then persist a whole Ready with one fsync,
+	// rather than a share of it per fsync.
+	rc.MaxEntriesPerMessage = raft.MaxMessageEntries
 	rc.HardState, rc.Snapshot, rc.Entries = hs, snap, entries
 	c, err := cfg.NewCore(rc)
 	if err != nil {

@@ -275,7 +275,7 @@ func stress(ctx context.Context, cfg config, out io.Writer) (_ *result, err erro
 	if res.firstRetry != nil {
 		fmt.Fprintf(out, "retries: the first came after %v\n", res.firstRetry)
 	}
-	fmt.Fprintf(out, "fsyncs (one per Save of a Ready): %s\n", logs.batching(res.elapsed))
+	fmt.Fprintf(out, "fsyncs (one per Save with entries or a new term or vote): %s\n", logs.batching(res.elapsed))
 	fmt.Fprintf(out, "commit latency: p50 %v, p99 %v, p999 %v, max %v\n",
 		ms(res.percentile(0.50)), ms(res.percentile(0.99)), ms(res.percentile(0.999)), ms(res.latencies[len(res.latencies)-1]))
 
@@ -372,9 +372,12 @@ type appliedLog struct {
 	chain uint64
 	count raft.Index
 	err   error // the first entry applied out of order or changed
-	// saves and saved count the node's Saves (each one fsync) and the
-	// entries they wrote: how well group commit batches.
+	// saves and saved count the node's Saves that sync (one fsync each)
+	// and the entries they wrote: how well group commit batches. A Save
+	// that only moves the commit index is not synced by the WAL, so it
+	// is not counted; hard is the last hard state saved, to tell.
 	saves, saved int
+	hard         raft.HardState
 }
 
 // newAppliedLogs returns no log yet: a node's starts with its first report.
@@ -434,9 +437,13 @@ func (a *appliedLogs) NodeReady(id raft.NodeID, rd raft.Ready, _ raft.Status) {
 	l := a.node(id)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !rd.HardState.IsZero() || len(rd.Entries) > 0 {
+	hs := rd.HardState
+	if len(rd.Entries) > 0 || (!hs.IsZero() && (hs.Term != l.hard.Term || hs.Vote != l.hard.Vote)) {
 		l.saves++
 		l.saved += len(rd.Entries)
+	}
+	if !hs.IsZero() {
+		l.hard = hs
 	}
 	if snap := rd.Snapshot; snap != nil && snap.LastIncludedIndex > l.last() {
 		// A snapshot from the leader (stage 11) replaces what the node
