@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -19,8 +21,9 @@ import (
 // the simplest model there is, a slice kept in order (handout: "11. Your
 // test: fuzz the queue"). go test runs its seeds; go test -fuzz=FuzzQueue
 // searches further. Prove it with go test -run TestFuzzQueueCatchesMutants
-// -mutants: it must pass on the reference queue and fail on each planted
-// bug in testdata/mutations.
+// -mutants (or go run ./cmd/workshop check 09): it must pass on the
+// reference queue and fail on each planted queue bug of the course's
+// mistakes.
 func FuzzQueue(f *testing.F) {
 	f.Add([]byte{0x00, 0x02, 0x01, 0x01})
 	f.Add([]byte{0x04, 0x04, 0x04, 0x01, 0x02, 0x01, 0x01, 0x01})
@@ -37,12 +40,13 @@ func FuzzQueue(f *testing.F) {
 	})
 }
 
-var proveMutants = flag.Bool("mutants", false, "run TestFuzzQueueCatchesMutants: FuzzQueue against each planted queue bug of testdata/queue-mutants (it compiles the package once per bug)")
+var proveMutants = flag.Bool("mutants", false, "run TestFuzzQueueCatchesMutants: FuzzQueue against each planted queue bug of internal/mistakes/09-simulation whose caught-by line names it (it compiles the package once per bug)")
 
 // TestFuzzQueueCatchesMutants proves your FuzzQueue (handout: "11. Your
 // test: fuzz the queue"): with the reference queue in place of queue.go it
-// must pass, and with each planted bug of testdata/queue-mutants it must
-// fail. It compiles the package once per bug, so it runs only when asked:
+// must pass, and with each planted queue bug of
+// internal/mistakes/09-simulation whose caught-by line names FuzzQueue it
+// must fail. It compiles the package once per bug, so it runs only when asked:
 //
 //	go test -run TestFuzzQueueCatchesMutants -mutants
 func TestFuzzQueueCatchesMutants(t *testing.T) {
@@ -58,9 +62,15 @@ func TestFuzzQueueCatchesMutants(t *testing.T) {
 	require.NoError(t, err)
 	ref, err := stubgen.Strip("queue.go", src)
 	require.NoError(t, err, "strip the markers of %s", refPath)
-	ms, err := mutate.Load(os.DirFS(here), "testdata/queue-mutants")
+	all, err := mutate.Load(os.DirFS(root), "internal/mistakes/09-simulation")
 	require.NoError(t, err)
-	require.NotEmpty(t, ms, "no planted bugs in testdata/queue-mutants")
+	var ms []mutate.Mutation
+	for _, m := range all {
+		if slices.Contains(strings.Fields(m.Fields["caught-by"]), "FuzzQueue") {
+			ms = append(ms, m)
+		}
+	}
+	require.NotEmpty(t, ms, "no planted queue bug in internal/mistakes/09-simulation names FuzzQueue in its caught-by line")
 
 	tmp := t.TempDir()
 	fuzz := func(name string, queue []byte) (string, bool) {
